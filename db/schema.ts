@@ -1,0 +1,80 @@
+// The state of every sync pair, readable with the sqlite3 shell. Times are RFC 3339 UTC text.
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** One source calendar synced into one target calendar. */
+export const pairs = sqliteTable('pairs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Short stable id written into every copy as X-CALSYNC-PAIR. */
+  pairKey: text('pair_key').notNull().unique(),
+  source: text('source').notNull(),
+  target: text('target').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** One invocation of sync for a pair. */
+export const runs = sqliteTable('runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  pairId: integer('pair_id').notNull().references(() => pairs.id),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
+  windowStart: text('window_start').notNull(),
+  windowEnd: text('window_end').notNull(),
+  /** running | success | partial | failed */
+  outcome: text('outcome').notNull(),
+  created: integer('created').notNull().default(0),
+  updated: integer('updated').notNull().default(0),
+  deleted: integer('deleted').notNull().default(0),
+  unchanged: integer('unchanged').notNull().default(0),
+  retired: integer('retired').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  /** Why the whole run failed, when it did. */
+  error: text('error'),
+});
+
+/** One source occurrence and the target copy made of it. */
+export const mappings = sqliteTable(
+  'mappings',
+  {
+    pairId: integer('pair_id').notNull().references(() => pairs.id),
+    sourceUid: text('source_uid').notNull(),
+    /** Canonical RECURRENCE-ID (see X-CALSYNC-RECURRENCE-ID); '' for a non-recurring event. */
+    recurrenceId: text('recurrence_id').notNull(),
+    instanceStart: text('instance_start').notNull(),
+    instanceEnd: text('instance_end').notNull(),
+    sourceHref: text('source_href').notNull(),
+    sourceEtag: text('source_etag'),
+    targetHref: text('target_href').notNull(),
+    targetEtag: text('target_etag'),
+    /** SHA-256 of the copy as rendered, volatile properties left out. */
+    contentHash: text('content_hash').notNull(),
+    lastSeenRun: integer('last_seen_run').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.pairId, t.sourceUid, t.recurrenceId] }),
+    index('mappings_target_href').on(t.pairId, t.targetHref),
+  ],
+);
+
+/** Append-only record of every action and its outcome. */
+export const audit = sqliteTable(
+  'audit',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    pairId: integer('pair_id').notNull().references(() => pairs.id),
+    /** create | update | delete | adopt | retire | skip */
+    action: text('action').notNull(),
+    /** ok | failed */
+    outcome: text('outcome').notNull(),
+    sourceUid: text('source_uid'),
+    recurrenceId: text('recurrence_id'),
+    sourceHref: text('source_href'),
+    targetHref: text('target_href'),
+    etagBefore: text('etag_before'),
+    etagAfter: text('etag_after'),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('audit_run').on(t.runId), index('audit_source_uid').on(t.pairId, t.sourceUid)],
+);

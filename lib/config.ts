@@ -1,0 +1,179 @@
+// Settings from flags, the environment and config.env (in that order of precedence).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import type { SyncWindow } from './domain.ts';
+import { EXIT, UserError } from './errors.ts';
+
+export interface EndpointSettings {
+  /** A CalDAV server or collection URL, an .ics file or feed (source), or a folder (target). */
+  url: string;
+  username?: string;
+  password?: string;
+  calendar?: string;
+}
+
+export interface SyncConfig {
+  source: EndpointSettings;
+  target: EndpointSettings;
+  window: SyncWindow;
+  dbPath: string;
+  dryRun: boolean;
+}
+
+/** What the command line may say; every field overrides the same setting from elsewhere. */
+export interface SyncFlags {
+  config?: string;
+  source?: string;
+  target?: string;
+  sourceUsername?: string;
+  sourceCalendar?: string;
+  targetUsername?: string;
+  targetCalendar?: string;
+  pastDays?: number;
+  futureDays?: number;
+  from?: string;
+  to?: string;
+  db?: string;
+  dryRun?: boolean;
+}
+
+const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;
+export const KNOWN_KEYS = [
+  ...SIDE_KEYS.map((k) => `SOURCE_${k}`),
+  ...SIDE_KEYS.map((k) => `TARGET_${k}`),
+  'SYNC_WINDOW_PAST_DAYS',
+  'SYNC_WINDOW_FUTURE_DAYS',
+  'SYNC_DB',
+];
+
+/** The Python tool this replaces synced Nextcloud (source) into Kerio (target); its keys still work. */
+const ALIAS_PREFIXES: Record<string, string> = { NEXTCLOUD_: 'SOURCE_', KERIO_: 'TARGET_' };
+const ALIAS_SUFFIXES: Record<string, string> = { USER: 'USERNAME' };
+
+/** The canonical key for a key or one of its aliases, or null if it is none of ours. */
+export function canonicalKey(key: string): string | null {
+  if (KNOWN_KEYS.includes(key)) return key;
+  for (const [prefix, side] of Object.entries(ALIAS_PREFIXES)) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const canonical = `${side}${ALIAS_SUFFIXES[rest] ?? rest}`;
+    return KNOWN_KEYS.includes(canonical) ? canonical : null;
+  }
+  if (key === 'SOURCE_USER' || key === 'TARGET_USER') return `${key}NAME`;
+  return null;
+}
+
+/** One layer of settings under canonical keys; a canonical key beats its aliases within the layer. */
+function canonicalLayer(values: Record<string, string | undefined>, warnUnknown?: (key: string) => void): Map<string, string> {
+  const layer = new Map<string, string>();
+  const entries = Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined);
+  for (const [key, value] of entries) {
+    const canonical = canonicalKey(key);
+    if (canonical === null) warnUnknown?.(key);
+    else if (canonical === key || !layer.has(canonical)) layer.set(canonical, value);
+  }
+  for (const [key, value] of entries) if (canonicalKey(key) === key) layer.set(key, value);
+  return layer;
+}
+
+/** A date (UTC midnight) or an RFC 3339 date-time. */
+export function parseInstant(text: string, flag: string): number {
+  const value = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/i.test(text) || Number.isNaN(value)) {
+    throw new UserError(`${flag} "${text}" is not a date (2026-10-01) or an RFC 3339 time (2026-10-01T09:00:00Z)`);
+  }
+  return value;
+}
+
+const DAY_MS = 86_400_000;
+
+export function loadConfig(flags: SyncFlags, env: Record<string, string | undefined>, now: number, warn: (message: string) => void): SyncConfig {
+  const errors: string[] = [];
+  let fileValues: Record<string, string> = {};
+  const configDir = flags.config ? dirname(resolve(flags.config)) : process.cwd();
+  if (flags.config) {
+    if (!existsSync(flags.config)) throw new UserError(`the config file ${flags.config} does not exist; copy config.env.example to it and fill it in`);
+    fileValues = parseEnv(readFileSync(flags.config, 'utf8')) as Record<string, string>;
+  }
+  const file = canonicalLayer(fileValues, (key) => warn(`${flags.config}: unknown key ${key} is ignored (known keys: see config.env.example)`));
+  const environment = canonicalLayer(env);
+  const fromFlags = canonicalLayer({
+    SOURCE_URL: flags.source,
+    TARGET_URL: flags.target,
+    SOURCE_USERNAME: flags.sourceUsername,
+    SOURCE_CALENDAR: flags.sourceCalendar,
+    TARGET_USERNAME: flags.targetUsername,
+    TARGET_CALENDAR: flags.targetCalendar,
+    SYNC_WINDOW_PAST_DAYS: flags.pastDays?.toString(),
+    SYNC_WINDOW_FUTURE_DAYS: flags.futureDays?.toString(),
+    SYNC_DB: flags.db,
+  });
+  /** The value and the folder a relative path in it is relative to. */
+  const setting = (key: string): { value: string; base: string } | undefined => {
+    if (fromFlags.has(key)) return { value: fromFlags.get(key)!, base: process.cwd() };
+    if (environment.has(key)) return { value: environment.get(key)!, base: process.cwd() };
+    if (file.has(key)) return { value: file.get(key)!, base: configDir };
+    return undefined;
+  };
+
+  const side = (name: 'SOURCE' | 'TARGET'): EndpointSettings => {
+    const url = setting(`${name}_URL`);
+    if (!url || url.value.trim() === '') {
+      errors.push(`${name}_URL is not set; give --${name.toLowerCase()} or set ${name}_URL in the config file`);
+      return { url: '' };
+    }
+    const settings: EndpointSettings = {
+      url: url.value.trim(),
+      username: setting(`${name}_USERNAME`)?.value,
+      password: setting(`${name}_PASSWORD`)?.value,
+      calendar: setting(`${name}_CALENDAR`)?.value?.trim(),
+    };
+    if (/^(https?|webcals?):\/\//i.test(settings.url)) {
+      const parsed = new URL(settings.url);
+      // Credentials written into the URL are moved out of it, so the URL can be shown safely.
+      if (parsed.username) settings.username ??= decodeURIComponent(parsed.username);
+      if (parsed.password) settings.password ??= decodeURIComponent(parsed.password);
+      parsed.username = '';
+      parsed.password = '';
+      settings.url = parsed.href;
+    } else if (!isAbsolute(settings.url)) {
+      settings.url = resolve(url.base, settings.url);
+    }
+    return settings;
+  };
+
+  const days = (key: string, fallback: number): number => {
+    const text = setting(key)?.value;
+    if (text === undefined || text === '') return fallback;
+    if (!/^\d+$/.test(text.trim())) {
+      errors.push(`${key} is "${text}"; it must be a whole number of days, like ${fallback}`);
+      return fallback;
+    }
+    return Number(text);
+  };
+
+  const source = side('SOURCE');
+  const target = side('TARGET');
+  const pastDays = days('SYNC_WINDOW_PAST_DAYS', 30);
+  const futureDays = days('SYNC_WINDOW_FUTURE_DAYS', 90);
+  let window: SyncWindow = { start: now - pastDays * DAY_MS, end: now + futureDays * DAY_MS };
+  try {
+    window = {
+      start: flags.from !== undefined ? parseInstant(flags.from, '--from') : window.start,
+      end: flags.to !== undefined ? parseInstant(flags.to, '--to') : window.end,
+    };
+    if (window.start >= window.end) errors.push('the window is empty: --from must be before --to');
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
+  const db = setting('SYNC_DB');
+  if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
+  return {
+    source,
+    target,
+    window,
+    dbPath: db ? resolve(db.base, db.value) : resolve(configDir, 'sync.db'),
+    dryRun: flags.dryRun ?? false,
+  };
+}

@@ -1,0 +1,292 @@
+// A CalDAV calendar collection, found from a server URL or given directly, read and written over tsdav.
+import { createObject, davRequest, deleteObject, propfind, serviceDiscovery, updateObject, type DAVResponse } from 'tsdav';
+import type { SourceObject } from '../domain.ts';
+import { EXIT, UserError, WriteRefused } from '../errors.ts';
+import type { Http } from '../http.ts';
+import type { ListedObject, SourceEndpoint, TargetEndpoint } from './endpoint.ts';
+
+export interface CaldavSettings {
+  /** 'source' or 'target': names the side and its config keys in messages. */
+  side: string;
+  url: string;
+  username?: string;
+  calendar?: string;
+}
+
+/** Objects per calendar-multiget request. */
+const MULTIGET_CHUNK = 100;
+
+const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
+
+/** One spelling per href, whatever percent-encoding a server chose. */
+function canonicalPath(href: string, base: string): string {
+  const decode = (segment: string) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  };
+  return new URL(href, base).pathname.split('/').map((s) => encodeURIComponent(decode(s))).join('/');
+}
+
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value && typeof value === 'object') {
+    const v = value as { _cdata?: unknown; _text?: unknown };
+    return textOf(v._cdata ?? v._text);
+  }
+  return undefined;
+}
+
+function hrefOf(value: unknown): string | undefined {
+  if (Array.isArray(value)) return hrefOf(value[0]);
+  if (value && typeof value === 'object' && 'href' in value) return textOf((value as { href: unknown }).href);
+  return undefined;
+}
+
+function isCalendar(response: DAVResponse): boolean {
+  return Object.keys(response.props?.resourcetype ?? {}).includes('calendar');
+}
+
+/** The first status inside a 207 multistatus that is not a success, or null. */
+export function multistatusFailure(body: string): { status: number; condition?: string } | null {
+  for (const match of body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)) {
+    const status = Number(match[1]);
+    if (status < 200 || status > 299) {
+      const condition = /<(?:[\w-]+:)?error>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
+      return { status, condition };
+    }
+  }
+  return null;
+}
+
+export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
+  readonly identity: string;
+
+  private constructor(
+    readonly collectionUrl: string,
+    readonly displayName: string,
+    private readonly http: Http,
+    private readonly side: string,
+  ) {
+    this.identity = collectionUrl;
+  }
+
+  /** Finds the configured calendar: a collection URL or path, or a display name found by discovery. */
+  static async connect(settings: CaldavSettings, http: Http): Promise<CaldavCalendar> {
+    const { side } = settings;
+    const key = side.toUpperCase();
+    const fetch = http.fetch;
+    const check = (response: DAVResponse | undefined, url: string): DAVResponse => {
+      if (response?.status === 401 || response?.status === 403) {
+        throw new UserError(
+          `the ${side} server ${new URL(url).origin} refused the login of user "${settings.username ?? ''}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`,
+          EXIT.auth,
+        );
+      }
+      if (!response?.ok) {
+        throw new UserError(`the ${side} server answered HTTP ${response?.status ?? '?'} for ${url}; check ${key}_URL`, EXIT.unavailable);
+      }
+      return response;
+    };
+    const props = { 'd:resourcetype': {}, 'd:displayname': {} };
+    const describe = (url: string) => propfind({ url, props, depth: '0', fetch }).then(([r]) => check(r, url));
+
+    const wanted = settings.calendar ?? '';
+    if (wanted.includes('/')) {
+      const url = new URL(wanted, settings.url).href;
+      const response = await describe(url).catch((error: unknown) => {
+        if (error instanceof UserError && error.exitCode === EXIT.unavailable) {
+          throw new UserError(`the ${side} calendar ${url} was not found; check ${key}_CALENDAR`, EXIT.unavailable);
+        }
+        throw error;
+      });
+      if (!isCalendar(response)) throw new UserError(`${url} is not a calendar collection; check ${key}_CALENDAR`, EXIT.config);
+      return new CaldavCalendar(withSlash(url), textOf(response.props?.displayname) ?? '', http, side);
+    }
+
+    const start = await describe(settings.url);
+    if (wanted === '' && isCalendar(start)) {
+      return new CaldavCalendar(withSlash(settings.url), textOf(start.props?.displayname) ?? '', http, side);
+    }
+    const calendars = await CaldavCalendar.discover(settings.url, http, check);
+    const matches = calendars.filter((c) => c.displayName === wanted);
+    const found = calendars.map((c) => `"${c.displayName}" (${c.url})`).join(', ') || 'none';
+    if (wanted === '') throw new UserError(`${key}_CALENDAR is not set; calendars found: ${found}`, EXIT.config);
+    if (matches.length !== 1) {
+      const what = matches.length === 0 ? 'no calendar is named' : `${matches.length} calendars are named`;
+      throw new UserError(`${what} "${wanted}" on the ${side} server; calendars found: ${found}; set ${key}_CALENDAR to one of the names or URLs`, EXIT.config);
+    }
+    return new CaldavCalendar(matches[0].url, matches[0].displayName, http, side);
+  }
+
+  /** Well-known, principal, calendar-home-set, then the calendars in the home (RFC 6764, RFC 4791). */
+  private static async discover(
+    serverUrl: string,
+    http: Http,
+    check: (response: DAVResponse | undefined, url: string) => DAVResponse,
+  ): Promise<Array<{ url: string; displayName: string }>> {
+    const fetch = http.fetch;
+    const account = { serverUrl, accountType: 'caldav' as const, credentials: {} };
+    const findHref = async (url: string, prop: string, name: string) => {
+      const [response] = await propfind({ url, props: { [prop]: {} }, depth: '0', fetch });
+      return hrefOf(check(response, url).props?.[name]);
+    };
+    let principalHref = await findHref(serverUrl, 'd:current-user-principal', 'currentUserPrincipal');
+    if (!principalHref) {
+      const root = await serviceDiscovery({ account, fetch });
+      principalHref = await findHref(root, 'd:current-user-principal', 'currentUserPrincipal');
+    }
+    if (!principalHref) throw new UserError(`the server ${serverUrl} does not say which principal the login belongs to; give the calendar's URL instead`, EXIT.config);
+    const principalUrl = new URL(principalHref, serverUrl).href;
+    const homeHref = await findHref(principalUrl, 'c:calendar-home-set', 'calendarHomeSet');
+    if (!homeHref) throw new UserError(`the server ${serverUrl} has no calendar-home-set for this login; give the calendar's URL instead`, EXIT.config);
+    const homeUrl = new URL(homeHref, principalUrl).href;
+    const listing = await propfind({ url: homeUrl, props: { 'd:resourcetype': {}, 'd:displayname': {} }, depth: '1', fetch });
+    if (listing.length === 1 && !listing[0].ok) check(listing[0], homeUrl);
+    return listing
+      .filter(isCalendar)
+      .map((r) => ({ url: withSlash(new URL(r.href ?? '', homeUrl).href), displayName: textOf(r.props?.displayname) ?? '' }));
+  }
+
+  hrefFor(fileName: string): string {
+    return canonicalPath(encodeURIComponent(fileName), this.collectionUrl);
+  }
+
+  private urlOf(href: string): string {
+    return new URL(href, this.collectionUrl).href;
+  }
+
+  /** A REPORT; tsdav's own query helpers throw away the whole answer when one href is missing. */
+  private report(body: string): Promise<DAVResponse[]> {
+    return davRequest({
+      url: this.collectionUrl,
+      init: { method: 'REPORT', headers: { depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body },
+      convertIncoming: false,
+      fetch: this.http.fetch,
+    });
+  }
+
+  /** A REPORT answered with anything but a multistatus failed as a whole. */
+  private failed(responses: DAVResponse[], what: string): void {
+    const [first] = responses;
+    const multistatus = typeof first?.raw === 'object' && first.raw !== null && 'multistatus' in first.raw;
+    if (responses.length === 1 && !multistatus) {
+      throw new UserError(`${what} on the ${this.side} calendar ${this.collectionUrl} failed with HTTP ${responses[0].status}; nothing was written`, EXIT.unavailable);
+    }
+  }
+
+  /** Every event object's href and ETag (no href filter: Kerio's objects end in .eml). */
+  async listObjects(): Promise<ListedObject[]> {
+    const responses = await this.report(
+      `<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+        `<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`,
+    );
+    this.failed(responses, 'listing the objects');
+    const collectionPath = canonicalPath('', this.collectionUrl);
+    return responses
+      .filter((r) => r.href !== undefined && r.ok && canonicalPath(r.href, this.collectionUrl) !== collectionPath)
+      .map((r) => ({ href: canonicalPath(r.href!, this.collectionUrl), etag: textOf(r.props?.getetag) ?? null }));
+  }
+
+  async fetchObjects(hrefs: string[]): Promise<Array<ListedObject & { data: string }>> {
+    const objects: Array<ListedObject & { data: string }> = [];
+    for (let i = 0; i < hrefs.length; i += MULTIGET_CHUNK) {
+      const chunk = hrefs.slice(i, i + MULTIGET_CHUNK);
+      const responses = await this.report(
+        `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+          `<d:prop><d:getetag/><c:calendar-data/></d:prop>${chunk.map((href) => `<d:href>${escapeXml(href)}</d:href>`).join('')}</c:calendar-multiget>`,
+      );
+      this.failed(responses, 'reading objects');
+      const answered = new Set<string>();
+      for (const response of responses) {
+        if (response.href === undefined) continue;
+        const href = canonicalPath(response.href, this.collectionUrl);
+        answered.add(href);
+        const data = textOf(response.props?.calendarData);
+        if (response.status === 404 || data === undefined) continue; // deleted since the listing
+        objects.push({ href, etag: textOf(response.props?.getetag) ?? null, data });
+      }
+      const missing = chunk.filter((href) => !answered.has(href));
+      if (missing.length > 0) {
+        throw new UserError(
+          `the ${this.side} server answered a calendar-multiget for ${chunk.length} objects with ${chunk.length - missing.length} (first missing: ${missing[0]}); the listing is incomplete, so nothing was written`,
+          EXIT.unavailable,
+        );
+      }
+    }
+    return objects;
+  }
+
+  async listSourceObjects(): Promise<SourceObject[]> {
+    const listed = await this.listObjects();
+    const objects = await this.fetchObjects(listed.map((o) => o.href));
+    return objects.map((o) => ({ href: o.href, etag: o.etag ?? '', data: o.data }));
+  }
+
+  async create(href: string, ics: string): Promise<string | null> {
+    const response = await createObject({
+      url: this.urlOf(href),
+      data: ics,
+      headers: { 'content-type': ICS_CONTENT_TYPE, 'If-None-Match': '*' },
+      fetch: this.http.fetch,
+    });
+    return this.afterWrite(href, response);
+  }
+
+  async update(href: string, ics: string, etag: string): Promise<string | null> {
+    const response = await updateObject({
+      url: this.urlOf(href),
+      data: ics,
+      etag,
+      headers: { 'content-type': ICS_CONTENT_TYPE, 'If-Match': etag },
+      fetch: this.http.fetch,
+    });
+    return this.afterWrite(href, response);
+  }
+
+  async remove(href: string, etag: string): Promise<void> {
+    const response = await deleteObject({ url: this.urlOf(href), etag, headers: { 'If-Match': etag }, fetch: this.http.fetch });
+    await this.refusal(response);
+  }
+
+  private async refusal(response: Response): Promise<void> {
+    if (response.status === 207) {
+      const failure = multistatusFailure(await response.text());
+      if (failure) throw new WriteRefused(describeRefusal(failure.status, failure.condition), failure.status);
+      return;
+    }
+    if (!response.ok) {
+      const condition = /<(?:[\w-]+:)?error>\s*<(?:[\w-]+:)?([\w-]+)/.exec(await response.text())?.[1];
+      throw new WriteRefused(describeRefusal(response.status, condition), response.status);
+    }
+  }
+
+  private async afterWrite(href: string, response: Response): Promise<string | null> {
+    await this.refusal(response);
+    const etag = response.headers.get('etag');
+    if (etag && !etag.startsWith('W/')) return etag;
+    // No (strong) ETag: read the stored one, so the next conditional write has something true to match.
+    const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
+    return textOf(stored?.props?.getetag) ?? null;
+  }
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+function describeRefusal(status: number, condition?: string): string {
+  const detail = condition ? ` (${condition})` : '';
+  if (status === 412) return `the object changed on the target since it was read (HTTP 412${detail}); it is retried next run`;
+  if (status === 409 || condition === 'no-uid-conflict') return `the target refused the copy: its UID is already used by another object (HTTP ${status}${detail})`;
+  if (status === 403) return `the target does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
+  if (status === 400 || condition === 'valid-calendar-data') return `the target rejected the copy as invalid (HTTP ${status}${detail})`;
+  return `the target answered HTTP ${status}${detail}`;
+}

@@ -1,0 +1,86 @@
+// A local folder as the target: one .ics file per copy (vdir layout), so the tool runs with no server.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EXIT, UserError, WriteRefused } from '../errors.ts';
+import type { ListedObject, TargetEndpoint } from './endpoint.ts';
+
+/** A file's ETag is the hash of its bytes: any edit, by anyone, changes it. */
+function etagOf(data: string): string {
+  return `"${createHash('sha256').update(data).digest('hex').slice(0, 32)}"`;
+}
+
+export class FolderTarget implements TargetEndpoint {
+  readonly identity: string;
+
+  constructor(private readonly folder: string) {
+    this.identity = `folder:${resolve(folder)}`;
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new UserError(`cannot create the target folder ${folder}: ${(error as NodeJS.ErrnoException).code}; check TARGET_URL`, EXIT.config);
+    }
+  }
+
+  hrefFor(fileName: string): string {
+    return fileName;
+  }
+
+  private async read(href: string): Promise<string | null> {
+    try {
+      return await readFile(join(this.folder, href), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async listObjects(): Promise<ListedObject[]> {
+    const objects = await this.fetchObjects((await readdir(this.folder)).filter((name) => name.endsWith('.ics')).sort());
+    return objects.map(({ href, etag }) => ({ href, etag }));
+  }
+
+  async fetchObjects(hrefs: string[]): Promise<Array<ListedObject & { data: string }>> {
+    const objects: Array<ListedObject & { data: string }> = [];
+    for (const href of hrefs) {
+      const data = await this.read(href);
+      if (data !== null) objects.push({ href, etag: etagOf(data), data });
+    }
+    return objects;
+  }
+
+  /** Written beside and renamed into place, so a crash never leaves half a file. */
+  private async write(href: string, ics: string): Promise<string> {
+    const temporary = join(this.folder, `.${href}.tmp`);
+    await writeFile(temporary, ics, 'utf8');
+    await rename(temporary, join(this.folder, href));
+    return etagOf(ics);
+  }
+
+  private async expect(href: string, etag: string | null): Promise<void> {
+    const data = await this.read(href);
+    const current = data === null ? null : etagOf(data);
+    if (current !== etag) {
+      throw new WriteRefused(
+        etag === null ? `${href} already exists in the target folder` : `${href} changed in the target folder since it was read; it is retried next run`,
+        412,
+      );
+    }
+  }
+
+  async create(href: string, ics: string): Promise<string> {
+    await this.expect(href, null);
+    return this.write(href, ics);
+  }
+
+  async update(href: string, ics: string, etag: string): Promise<string> {
+    await this.expect(href, etag);
+    return this.write(href, ics);
+  }
+
+  async remove(href: string, etag: string): Promise<void> {
+    await this.expect(href, etag);
+    await unlink(join(this.folder, href));
+  }
+}

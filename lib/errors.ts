@@ -1,0 +1,34 @@
+// Failures a user can cause or meet end in one clear line and a documented exit code.
+
+export const EXIT = {
+  ok: 0,
+  /** The run finished, but some actions failed or some source events were skipped. */
+  partial: 1,
+  /** Reserved for --detailed-exitcode: changes were made or are pending. */
+  changes: 2,
+  config: 3,
+  auth: 4,
+  /** A calendar could not be reached, found or listed: nothing was written. */
+  unavailable: 5,
+} as const;
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.config,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A write the server refused; the run records it and goes on. */
+export class WriteRefused extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'WriteRefused';
+  }
+}

@@ -1,0 +1,66 @@
+// Every TZID an object uses must be known to ical.js before its times are read: an unknown TZID
+// silently becomes floating time, which would put the meeting at the wrong hour.
+import ICAL from 'ical.js';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
+
+const TIME_PROPERTIES = ['dtstart', 'dtend', 'due', 'recurrence-id', 'exdate', 'rdate'];
+
+/** The TZIDs referenced by the time properties of these components. */
+export function tzidsUsedBy(components: ICAL.Component[]): Set<string> {
+  const tzids = new Set<string>();
+  for (const component of components) {
+    for (const name of TIME_PROPERTIES) {
+      for (const property of component.getAllProperties(name)) {
+        const tzid = property.getParameter('tzid');
+        if (typeof tzid === 'string' && tzid !== '') tzids.add(tzid);
+      }
+    }
+  }
+  return tzids;
+}
+
+/** A VTIMEZONE with a fixed offset of zero, for a TZID nobody can resolve (documented fallback). */
+function utcStandIn(tzid: string): ICAL.Component {
+  const vtimezone = new ICAL.Component('vtimezone');
+  vtimezone.addPropertyWithValue('tzid', tzid);
+  const standard = new ICAL.Component('standard');
+  standard.addPropertyWithValue('dtstart', ICAL.Time.fromDateTimeString('1970-01-01T00:00:00'));
+  standard.addPropertyWithValue('tzoffsetfrom', ICAL.UtcOffset.fromString('+00:00'));
+  standard.addPropertyWithValue('tzoffsetto', ICAL.UtcOffset.fromString('+00:00'));
+  vtimezone.addSubcomponent(standard);
+  return vtimezone;
+}
+
+function fromLibrary(tzid: string): ICAL.Component | null {
+  const block = tzlib_get_ical_block(tzid);
+  if (!Array.isArray(block) || typeof block[0] !== 'string' || !block[0].startsWith('BEGIN:VTIMEZONE')) return null;
+  return new ICAL.Component(ICAL.parse(block[0]) as unknown[]);
+}
+
+/**
+ * Makes every TZID used by `events` known to ical.js, preferring the object's own VTIMEZONE,
+ * then the IANA zone of that name. Returns the VTIMEZONE chosen for each TZID and the TZIDs
+ * that could not be resolved (registered as UTC so that nothing is read as floating time).
+ */
+export function registerTimezones(
+  embedded: ICAL.Component[],
+  events: ICAL.Component[],
+): { zones: Map<string, ICAL.Component>; unresolved: string[] } {
+  ICAL.TimezoneService.reset();
+  const zones = new Map<string, ICAL.Component>();
+  for (const vtimezone of embedded) {
+    const tzid = vtimezone.getFirstPropertyValue('tzid');
+    if (typeof tzid === 'string') zones.set(tzid, vtimezone);
+  }
+  const unresolved: string[] = [];
+  for (const tzid of tzidsUsedBy(events)) {
+    if (zones.has(tzid)) continue;
+    const known = fromLibrary(tzid);
+    if (!known) unresolved.push(tzid);
+    zones.set(tzid, known ?? utcStandIn(tzid));
+  }
+  for (const [tzid, vtimezone] of zones) {
+    ICAL.TimezoneService.register(new ICAL.Timezone({ component: vtimezone, tzid }), tzid);
+  }
+  return { zones, unresolved };
+}
