@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { DateTime } from 'luxon';
 import type { SyncWindow } from './domain.ts';
 import { EXIT, UserError } from './errors.ts';
 
@@ -77,13 +78,14 @@ function canonicalLayer(values: Record<string, string | undefined>, warnUnknown?
   return layer;
 }
 
-/** A date (UTC midnight) or an RFC 3339 date-time. */
+/** A date (read as UTC midnight) or an RFC 3339 date-time, which must say its offset. */
 export function parseInstant(text: string, flag: string): number {
-  const value = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/i.test(text) || Number.isNaN(value)) {
-    throw new UserError(`${flag} "${text}" is not a date (2026-10-01) or an RFC 3339 time (2026-10-01T09:00:00Z)`);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const parsed = DateTime.fromISO(text, { zone: 'utc' });
+  if (!parsed.isValid || (!dateOnly && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text))) {
+    throw new UserError(`${flag} "${text}" is not a date (2026-10-01) or an RFC 3339 time with its offset (2026-10-01T09:00:00Z)`);
   }
-  return value;
+  return parsed.toMillis();
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 // Starts real CalDAV servers (Radicale, Xandikos) on 127.0.0.1 for tests, and gives an independent
 // view of what they store: plain fetch plus a small regex XML parse, never tsdav or project code.
-// See /work/shared/notes/caldav-servers.md for the settings used here.
+// See shared/notes/caldav-servers.md (beside the repository) for the settings used here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
