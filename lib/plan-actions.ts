@@ -14,6 +14,8 @@ export interface PlanInput {
 }
 
 const keyOf = (id: OccurrenceId) => `${id.sourceUid}\0${id.recurrenceId}`;
+const idOf = (id: OccurrenceId): OccurrenceId => ({ sourceUid: id.sourceUid, recurrenceId: id.recurrenceId });
+const NO_ETAG = 'the target listed the copy without an ETag, so it cannot be written safely; retried next run';
 
 function describe(id: Partial<OccurrenceId>): string {
   return id.recurrenceId ? `${id.sourceUid} @ ${id.recurrenceId}` : `${id.sourceUid}`;
@@ -36,7 +38,7 @@ export function planActions(input: PlanInput): Action[] {
     else unreadableHrefs.add(problem.sourceHref);
     actions.push({
       kind: 'skip',
-      id: { sourceUid: problem.sourceUid },
+      id: problem.sourceUid === undefined ? {} : { sourceUid: problem.sourceUid },
       sourceHref: problem.sourceHref,
       reason: `source ${problem.sourceUid ? `event ${problem.sourceUid}` : `object ${problem.sourceHref}`} ${problem.reason}; skipped, its copies are left as they are`,
     });
@@ -46,7 +48,7 @@ export function planActions(input: PlanInput): Action[] {
   for (const copy of input.desired) {
     const key = keyOf(copy);
     if (wanted.has(key)) {
-      actions.push({ kind: 'skip', id: copy, sourceHref: copy.sourceHref, reason: `occurrence ${describe(copy)} appears twice in the source; the first one is synced` });
+      actions.push({ kind: 'skip', id: idOf(copy), sourceHref: copy.sourceHref, reason: `occurrence ${describe(copy)} appears twice in the source; the first one is synced` });
       continue;
     }
     wanted.set(key, copy);
@@ -59,9 +61,9 @@ export function planActions(input: PlanInput): Action[] {
       if (mapping.contentHash === copy.contentHash) actions.push({ kind: 'unchanged', copy });
       else actions.push({ kind: 'update', copy, etag: existing.etag, reason: 'the source occurrence changed' });
     } else if (!isOurs(existing, copy)) {
-      actions.push({ kind: 'skip', id: copy, sourceHref: copy.sourceHref, targetHref: copy.targetHref, reason: `the target holds an object at ${copy.targetHref} without this pair's markers; left alone` });
+      actions.push({ kind: 'skip', id: idOf(copy), sourceHref: copy.sourceHref, targetHref: copy.targetHref, reason: `the target holds an object at ${copy.targetHref} without this pair's markers; left alone` });
     } else if (existing.etag === null) {
-      actions.push({ kind: 'skip', id: copy, targetHref: copy.targetHref, reason: 'the target listed the copy without an ETag, so it cannot be written safely; retried next run' });
+      actions.push({ kind: 'skip', id: idOf(copy), targetHref: copy.targetHref, reason: NO_ETAG });
     } else if (mapping) {
       actions.push({ kind: 'update', copy, etag: existing.etag, reason: 'the copy was changed on the target; overwritten (the source wins)' });
     } else {
@@ -89,17 +91,18 @@ export function planActions(input: PlanInput): Action[] {
       actions.push({ kind: 'retire', mapping, reason: `${gone}; the copy was already gone from the target` });
     } else if (existing.etag !== null && existing.etag === mapping.targetEtag) {
       actions.push({ kind: 'delete', mapping, etag: existing.etag, reason: gone });
-    } else if (isOurs(existing, mapping) && existing.etag !== null) {
-      actions.push({ kind: 'delete', mapping, etag: existing.etag, reason: `${gone} (the copy had been changed on the target)` });
+    } else if (isOurs(existing, mapping)) {
+      if (existing.etag === null) actions.push({ kind: 'skip', id: idOf(mapping), targetHref: mapping.targetHref, reason: `${gone}, but ${NO_ETAG}` });
+      else actions.push({ kind: 'delete', mapping, etag: existing.etag, reason: `${gone} (the copy had been changed on the target)` });
     } else {
-      actions.push({ kind: 'skip', id: mapping, targetHref: mapping.targetHref, reason: `${gone}, but the object at ${mapping.targetHref} no longer carries this pair's markers; left alone` });
+      actions.push({ kind: 'skip', id: idOf(mapping), targetHref: mapping.targetHref, reason: `${gone}, but the object at ${mapping.targetHref} no longer carries this pair's markers; left alone` });
     }
   }
 
   for (const object of input.target) {
     if (object.markers?.pairKey !== pairKey || mappedHrefs.has(object.href)) continue;
     if (wanted.has(keyOf(object.markers))) continue;
-    actions.push({ kind: 'skip', id: object.markers, targetHref: object.href, reason: 'a copy of this pair that the state does not know (orphan); left alone' });
+    actions.push({ kind: 'skip', id: idOf(object.markers), targetHref: object.href, reason: 'a copy of this pair that the state does not know (orphan); left alone' });
   }
   return actions;
 }

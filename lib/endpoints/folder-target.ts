@@ -1,7 +1,7 @@
 // A local folder as the target: one .ics file per copy (vdir layout), so the tool runs with no server.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, UserError, WriteRefused } from '../errors.ts';
 import type { ListedObject, TargetEndpoint } from './endpoint.ts';
@@ -16,11 +16,6 @@ export class FolderTarget implements TargetEndpoint {
 
   constructor(private readonly folder: string) {
     this.identity = `folder:${resolve(folder)}`;
-    try {
-      mkdirSync(folder, { recursive: true });
-    } catch (error) {
-      throw new UserError(`cannot create the target folder ${folder}: ${(error as NodeJS.ErrnoException).code}; check TARGET_URL`, EXIT.config);
-    }
   }
 
   hrefFor(fileName: string): string {
@@ -37,6 +32,7 @@ export class FolderTarget implements TargetEndpoint {
   }
 
   async listObjects(): Promise<ListedObject[]> {
+    if (!existsSync(this.folder)) return []; // made by the first write, so a dry run leaves no trace
     const objects = await this.fetchObjects((await readdir(this.folder)).filter((name) => name.endsWith('.ics')).sort());
     return objects.map(({ href, etag }) => ({ href, etag }));
   }
@@ -52,6 +48,11 @@ export class FolderTarget implements TargetEndpoint {
 
   /** Written beside and renamed into place, so a crash never leaves half a file. */
   private async write(href: string, ics: string): Promise<string> {
+    try {
+      await mkdir(this.folder, { recursive: true });
+    } catch (error) {
+      throw new UserError(`cannot create the target folder ${this.folder}: ${(error as NodeJS.ErrnoException).code}; check TARGET_URL`, EXIT.config);
+    }
     const temporary = join(this.folder, `.${href}.tmp`);
     await writeFile(temporary, ics, 'utf8');
     await rename(temporary, join(this.folder, href));

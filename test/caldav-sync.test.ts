@@ -1,0 +1,153 @@
+// End to end against real Radicale and Xandikos: the CLI run as a user runs it, the target checked
+// through the servers' own answers (an independent client), after every step.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
+import { describeCopies } from './harness/describe-copies.ts';
+import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
+
+/** Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. */
+const FIRST_SYNC = [
+  'holiday@test | Company holiday | 20261015 | 20261017',
+  'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',
+  'review@test 20261027T160000Z | Daily review | 20261027T160000Z | DURATION PT1H',
+  'review@test 20261028T160000Z | Daily review | 20261028T160000Z | DURATION PT1H',
+  'review@test 20261030T160000Z | Daily review | 20261030T160000Z | DURATION PT1H',
+  'review@test 20261031T160000Z | Daily review | 20261031T160000Z | DURATION PT1H',
+  'standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]',
+  'standup@test 20261007T073000Z | Stand-up | 20261007T093000[Europe/Berlin] | 20261007T094500[Europe/Berlin]',
+  'standup@test 20261012T073000Z | Stand-up | 20261012T093000[Europe/Berlin] | 20261012T094500[Europe/Berlin]',
+  'standup@test 20261019T073000Z | Stand-up | 20261019T093000[Europe/Berlin] | 20261019T094500[Europe/Berlin]',
+  'standup@test 20261021T073000Z | Stand-up (moved) | 20261022T150000[Europe/Berlin] | 20261022T153000[Europe/Berlin]',
+  'standup@test 20261026T083000Z | Stand-up | 20261026T093000[Europe/Berlin] | 20261026T094500[Europe/Berlin]',
+  'standup@test 20261028T083000Z | Stand-up | 20261028T093000[Europe/Berlin] | 20261028T094500[Europe/Berlin]',
+];
+const FOREIGN = "foreign:foreign@test | Someone else's event | 20261016T120000Z | 20261016T130000Z";
+
+for (const kind of SERVER_KINDS) {
+  describe(`sync into ${kind}`, () => {
+    let server: CaldavServer;
+    let sourceUrl: string;
+    let targetUrl: string;
+    let work: string;
+    const copiesOnTarget = async () => describeCopies(await server.listObjects(targetUrl));
+    const sync = (...extra: string[]) =>
+      runCli(
+        [
+          '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
+          '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
+          '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(work, 'sync.db'), ...extra,
+        ],
+        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
+      );
+
+    before(async () => {
+      work = mkdtempSync(join(tmpdir(), 'calsync-e2e-'));
+      server = await startServer(kind);
+      sourceUrl = await server.createCalendar('work', 'Work');
+      targetUrl = await server.createCalendar('mirror', 'Mirror');
+      for (const name of ['standup.ics', 'holiday.ics', 'review.ics', 'ny-call.ics', 'later.ics', 'task.ics']) {
+        await server.putObject(sourceUrl, name, fixture(name));
+      }
+      await server.putObject(targetUrl, 'foreign.ics', fixture('foreign.ics'));
+    });
+    after(async () => {
+      await server?.stop();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    test('a first sync writes every instance in the window as a standalone copy', async () => {
+      const run = await sync();
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 13, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0 });
+      assert.deepEqual(await copiesOnTarget(), [...FIRST_SYNC, FOREIGN].sort());
+    });
+
+    test('every copy is standalone, marked, and cannot trigger invitations', async () => {
+      for (const { data } of await server.listObjects(targetUrl)) {
+        if (data.includes('foreign@test')) continue;
+        const unfolded = data.replace(/\r?\n[ \t]/g, '');
+        const vevent = unfolded.slice(unfolded.indexOf('BEGIN:VEVENT'));
+        assert.doesNotMatch(vevent, /^(RRULE|RDATE|EXDATE|RECURRENCE-ID)[;:]/m);
+        assert.match(unfolded, /^UID:calsync-[0-9a-f]{32}\r?$/m);
+        assert.match(unfolded, /^X-CALSYNC-PAIR:[0-9a-f]{12}\r?$/m);
+        for (const line of unfolded.split(/\r?\n/).filter((l) => /^(ORGANIZER|ATTENDEE)[;:]/.test(l))) {
+          assert.match(line, /;SCHEDULE-AGENT=CLIENT[;:]/, line);
+        }
+        if (/TZID=Europe\/Berlin/.test(unfolded)) assert.match(unfolded, /^BEGIN:VTIMEZONE\r?$/m);
+        if (/TZID=America\/New_York/.test(unfolded)) assert.match(unfolded, /^TZID:America\/New_York\r?$/m);
+      }
+    });
+
+    test('a second sync with nothing changed writes nothing', async () => {
+      const before = await server.listObjects(targetUrl);
+      const run = await sync();
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 13, retired: 0, skipped: 0, failed: 0 });
+      const requests = summaryRequests(run.stdout);
+      assert.equal(requests.PUT, undefined);
+      assert.equal(requests.DELETE, undefined);
+      assert.deepEqual(await server.listObjects(targetUrl), before);
+    });
+
+    test('edits, new exclusions, deletions and additions in the source reach the target', async () => {
+      await server.putObject(sourceUrl, 'holiday.ics', fixture('holiday.ics').replace('SUMMARY:Company holiday', 'SUMMARY:Company holiday (office closed)'));
+      await server.putObject(sourceUrl, 'standup.ics', fixture('standup.ics').replace('EXDATE;TZID=Europe/Berlin:20261014T093000', 'EXDATE;TZID=Europe/Berlin:20261014T093000,20261026T093000'));
+      await server.deleteObject(sourceUrl, 'review.ics');
+      await server.putObject(sourceUrl, 'new.ics', fixture('later.ics').replace('UID:later@test', 'UID:new@test').replace('SUMMARY:Outside the window', 'SUMMARY:Added later').replaceAll('20261201', '20261030'));
+      const run = await sync();
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 5, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
+      const expected = FIRST_SYNC.filter((line) => !line.startsWith('review@test') && !line.startsWith('standup@test 20261026'))
+        .map((line) => line.replace('| Company holiday |', '| Company holiday (office closed) |'))
+        .concat('new@test | Added later | 20261030T100000Z | 20261030T110000Z', FOREIGN);
+      assert.deepEqual(await copiesOnTarget(), expected.sort());
+    });
+
+    test('a lost state database is rebuilt from the copies without a single duplicate', async () => {
+      const copiesBefore = await copiesOnTarget();
+      rmSync(join(work, 'sync.db'));
+      const rebuild = await sync();
+      assert.equal(rebuild.code, 0, rebuild.stderr);
+      assert.deepEqual(summaryCounts(rebuild.stdout), { created: 0, updated: 9, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0 });
+      assert.match(rebuild.stdout, /adopt/);
+      assert.deepEqual(await copiesOnTarget(), copiesBefore);
+      const next = await sync();
+      assert.deepEqual(summaryCounts(next.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 9, retired: 0, skipped: 0, failed: 0 });
+    });
+
+    test('a calendar name that matches nothing is one clear line listing the calendars found', async () => {
+      const run = await runCli(
+        ['--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'work', '--target', join(work, 'folder'), '--db', join(work, 'other.db')],
+        { env: { SOURCE_PASSWORD: server.password } },
+      );
+      assert.equal(run.code, 3);
+      assert.equal(run.stdout, '');
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], /^error: no calendar is named "work" on the source server; calendars found: .*"Work" \(http:\/\/127\.0\.0\.1:\d+\/[^)]*work\/\).*"Mirror"/);
+    });
+  });
+}
+
+test('a wrong password is one line naming the server and the account (Radicale)', async () => {
+  const server = await startServer('radicale');
+  try {
+    await server.createCalendar('work', 'Work');
+    const work = mkdtempSync(join(tmpdir(), 'calsync-auth-'));
+    const run = await runCli(['--source', server.baseUrl, '--source-username', 'test', '--source-calendar', 'Work', '--target', join(work, 'out'), '--db', join(work, 's.db')], {
+      env: { SOURCE_PASSWORD: 'wrong' },
+    });
+    rmSync(work, { recursive: true, force: true });
+    assert.equal(run.code, 4);
+    assert.equal(run.stderr, `error: the source server ${server.baseUrl.replace(/\/$/, '')} refused the login of user "test" (HTTP 401); check SOURCE_USERNAME and SOURCE_PASSWORD\n`);
+    assert.doesNotMatch(run.stderr + run.stdout, /wrong/);
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,45 @@
+// Runs sync.ts as a user would, in a child process. Asynchronous on purpose: a synchronous child
+// would stop this process from draining the test servers' output pipes, and they would block.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const syncScript = fileURLToPath(new URL('../../sync.ts', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', syncScript, ...args],
+      // Only what the test gives: no SOURCE_*/TARGET_* from the developer's shell leaks in.
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }, cwd: options.cwd, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The counts of the closing summary line, e.g. { created: 3, updated: 0, ... }. */
+export function summaryCounts(stdout: string): Record<string, number> {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const counts: Record<string, number> = {};
+  for (const match of line.matchAll(/(\d+) (created|updated|deleted|unchanged|retired|skipped|failed)/g)) counts[match[2]] = Number(match[1]);
+  return counts;
+}
+
+/** Requests by method from the summary line, e.g. { PUT: 3, REPORT: 2 }. */
+export function summaryRequests(stdout: string): Record<string, number> {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const inner = /requests \(([^)]*)\)/.exec(line)?.[1] ?? '';
+  return Object.fromEntries(inner.split(', ').filter(Boolean).map((part) => {
+    const [method, n] = part.split(' ');
+    return [method, Number(n)];
+  }));
+}
