@@ -159,16 +159,20 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   const target = side('TARGET');
   const pastDays = days('SYNC_WINDOW_PAST_DAYS', 30);
   const futureDays = days('SYNC_WINDOW_FUTURE_DAYS', 90);
-  let window: SyncWindow = { start: now - pastDays * DAY_MS, end: now + futureDays * DAY_MS };
-  try {
-    window = {
-      start: flags.from !== undefined ? parseInstant(flags.from, '--from') : window.start,
-      end: flags.to !== undefined ? parseInstant(flags.to, '--to') : window.end,
-    };
-    if (window.start >= window.end) errors.push('the window is empty: --from must be before --to');
-  } catch (error) {
-    errors.push((error as Error).message);
-  }
+  const instant = (text: string | undefined, flag: string, fallback: number): number => {
+    if (text === undefined) return fallback;
+    try {
+      return parseInstant(text, flag);
+    } catch (error) {
+      errors.push((error as Error).message);
+      return fallback;
+    }
+  };
+  const window: SyncWindow = {
+    start: instant(flags.from, '--from', now - pastDays * DAY_MS),
+    end: instant(flags.to, '--to', now + futureDays * DAY_MS),
+  };
+  if (window.start >= window.end) errors.push('the window is empty: --from must be before --to');
   const db = setting('SYNC_DB');
   if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
   return {

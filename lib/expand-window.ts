@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import type { SourceInstance, SourceObject, SourceProblem, SyncWindow } from './domain.ts';
 import { registerTimezones, tzidsUsedBy } from './time-zones.ts';
 import { canonicalRecurrenceId, instantOf, overlapsWindow, rfc3339 } from './instants.ts';
+import { parseCalendar } from './parse-calendar.ts';
 
 /** Bounds that keep a hostile or endless series from hanging a run (stated in the README). */
 export const EXPANSION_LIMITS = {
@@ -19,13 +20,6 @@ export interface Expansion {
 }
 
 const RECURRENCE_PROPERTIES = ['rrule', 'rdate', 'exdate', 'exrule', 'recurrence-id'];
-
-/** The VCALENDARs of one object: some servers (and files) put several in one. */
-function parseCalendars(data: string): ICAL.Component[] {
-  const parsed = ICAL.parse(data.replace(/^\uFEFF/, '')) as unknown[];
-  const list = Array.isArray(parsed[0]) ? (parsed as unknown[][]) : [parsed];
-  return list.map((jcal) => new ICAL.Component(jcal));
-}
 
 function isCancelled(vevent: ICAL.Component): boolean {
   return String(vevent.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED';
@@ -144,6 +138,9 @@ function occurrencesOf(
   }
   if (!(master.getFirstPropertyValue('dtstart') instanceof ICAL.Time)) throw new Error('it has no DTSTART');
   if (isCancelled(master)) return [];
+  for (const rule of master.getAllProperties('rrule')) {
+    if (!(rule.getFirstValue() as ICAL.Recur).freq) throw new Error('its RRULE has no FREQ');
+  }
   if (!master.hasProperty('rrule') && !master.hasProperty('rdate')) return [explicitOccurrence(master, '')];
   // Overrides may move an occurrence from beyond the window into it: step far enough to meet them.
   let horizon = window.end;
@@ -159,7 +156,9 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow): Expan
   for (const object of objects) {
     let calendars: ICAL.Component[];
     try {
-      calendars = parseCalendars(object.data);
+      const parsed = parseCalendar(object.data);
+      calendars = parsed.calendars;
+      for (const { uid, reason } of parsed.broken) result.problems.push({ sourceHref: object.href, sourceUid: uid, reason });
     } catch (error) {
       result.problems.push({ sourceHref: object.href, reason: `cannot be parsed as iCalendar: ${(error as Error).message}` });
       continue;

@@ -1,7 +1,7 @@
 // Every TZID an object uses must be known to ical.js before its times are read: an unknown TZID
 // silently becomes floating time, which would put the meeting at the wrong hour.
 import ICAL from 'ical.js';
-import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 
 const TIME_PROPERTIES = ['dtstart', 'dtend', 'due', 'recurrence-id', 'exdate', 'rdate'];
 
@@ -31,7 +31,10 @@ function utcStandIn(tzid: string): ICAL.Component {
   return vtimezone;
 }
 
+const knownZones = new Set<string>(tzlib_get_timezones());
+
 function fromLibrary(tzid: string): ICAL.Component | null {
+  if (!knownZones.has(tzid)) return null; // asking for an unknown zone makes the library print an error
   const block = tzlib_get_ical_block(tzid);
   if (!Array.isArray(block) || typeof block[0] !== 'string' || !block[0].startsWith('BEGIN:VTIMEZONE')) return null;
   return new ICAL.Component(ICAL.parse(block[0]) as unknown[]);

@@ -121,6 +121,17 @@ for (const kind of SERVER_KINDS) {
       assert.deepEqual(summaryCounts(next.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 9, retired: 0, skipped: 0, failed: 0 });
     });
 
+    test('a calendar given by its collection URL or path is used as it is, and is the same pair', async () => {
+      const collectionPath = new URL(targetUrl).pathname;
+      const run = await runCli(
+        ['--source', sourceUrl, '--source-username', server.username, '--target', server.baseUrl, '--target-username', server.username,
+          '--target-calendar', collectionPath, '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(work, 'sync.db')],
+        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 9, retired: 0, skipped: 0, failed: 0 });
+    });
+
     test('a calendar name that matches nothing is one clear line listing the calendars found', async () => {
       const run = await runCli(
         ['--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'work', '--target', join(work, 'folder'), '--db', join(work, 'other.db')],

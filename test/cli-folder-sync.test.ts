@@ -1,6 +1,7 @@
 // The CLI with no server at all: the bundled example (or a small file) synced into a folder.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,4 +164,25 @@ test('an unreachable server is one clear line and exit code 5, with nothing writ
   assert.equal(run.code, 5);
   assert.equal(run.stderr, `error: cannot reach the source server http://127.0.0.1:${port}: connection refused; check the source URL and that the server is running\n`);
   assert.equal(existsSync(mirror), false);
+});
+
+test('an http .ics feed is a read-only source, read with the configured credentials', async () => {
+  const seen: string[] = [];
+  const feed = createHttpServer((request, response) => {
+    seen.push(`${request.method} ${request.url} ${request.headers.authorization ?? '-'}`);
+    response.writeHead(200, { 'content-type': 'text/calendar' }).end(readFileSync(example));
+  });
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = feed.address() as { port: number };
+    const run = await runCli(['--source', `http://127.0.0.1:${port}/team.ics`, '--source-username', 'ana', '--target', mirror, '--db', db, ...DECEMBER], {
+      env: { SOURCE_PASSWORD: 'secret' },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(folderCopies(), DECEMBER_COPIES);
+    assert.deepEqual(seen, [`GET /team.ics Basic ${Buffer.from('ana:secret').toString('base64')}`]);
+    assert.doesNotMatch(run.stdout + run.stderr, /secret/);
+  } finally {
+    feed.close();
+  }
 });

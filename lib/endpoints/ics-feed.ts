@@ -7,6 +7,7 @@ import { sha256 } from '../copy-identity.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Http } from '../http.ts';
 import type { SourceEndpoint } from './endpoint.ts';
+import { parseCalendar, type ParsedCalendar } from '../parse-calendar.ts';
 
 /** webcal:// is https:// by convention. */
 export function feedUrl(location: string): string {
@@ -18,27 +19,27 @@ export function feedUrl(location: string): string {
  * so that a change to one event changes only that object's ETag.
  */
 export function splitByUid(data: string, label: string): SourceObject[] {
-  let parsed: unknown[];
+  let parsed: ParsedCalendar;
   try {
-    parsed = ICAL.parse(data.replace(/^\uFEFF/, '')) as unknown[];
+    parsed = parseCalendar(data);
   } catch (error) {
     throw new UserError(`the source ${label} cannot be parsed as iCalendar (${(error as Error).message}); nothing was written`, EXIT.unavailable);
   }
-  const calendars = (Array.isArray(parsed[0]) ? (parsed as unknown[][]) : [parsed]).map((jcal) => new ICAL.Component(jcal));
-  const timezones = calendars.flatMap((c) => c.getAllSubcomponents('vtimezone'));
-  const groups = new Map<string, ICAL.Component[]>();
-  calendars.flatMap((c) => c.getAllSubcomponents('vevent')).forEach((vevent, index) => {
+  const timezones = parsed.calendars.flatMap((c) => c.getAllSubcomponents('vtimezone'));
+  const groups = new Map<string, { vevents: ICAL.Component[]; broken: string[] }>();
+  const group = (key: string) => groups.get(key) ?? groups.set(key, { vevents: [], broken: [] }).get(key)!;
+  // Events without a UID, or that cannot be parsed, still reach expansion, which reports them.
+  parsed.calendars.flatMap((c) => c.getAllSubcomponents('vevent')).forEach((vevent, index) => {
     const uid = vevent.getFirstPropertyValue('uid');
-    // A VEVENT without UID still reaches expansion, which reports it by its place in the file.
-    const key = typeof uid === 'string' && uid !== '' ? uid : `#${index + 1}`;
-    groups.set(key, [...(groups.get(key) ?? []), vevent]);
+    group(typeof uid === 'string' && uid !== '' ? uid : `#${index + 1}`).vevents.push(vevent);
   });
-  return [...groups].map(([uid, vevents]) => {
+  parsed.broken.forEach((event, index) => group(event.uid ?? `#broken-${index + 1}`).broken.push(event.text));
+  return [...groups].map(([uid, { vevents, broken }]) => {
     const calendar = new ICAL.Component('vcalendar');
     calendar.addPropertyWithValue('version', '2.0');
     calendar.addPropertyWithValue('prodid', '-//caldav-instance-sync//split//EN');
     for (const component of [...timezones, ...vevents]) calendar.addSubcomponent(component);
-    const text = calendar.toString();
+    const text = calendar.toString().replace(/END:VCALENDAR$/, [...broken, 'END:VCALENDAR'].join('\r\n'));
     return { href: `${label}#${encodeURIComponent(uid)}`, etag: sha256(text).slice(0, 32), data: text };
   });
 }

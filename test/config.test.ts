@@ -1,0 +1,303 @@
+// Unit tests of loadConfig: config file, environment and flags, in that rising order of precedence.
+// The environment is always passed explicitly; process.env is never read by these tests.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalKey, loadConfig, parseInstant, type SyncConfig, type SyncFlags } from '../lib/config.ts';
+import { UserError } from '../lib/errors.ts';
+
+/** A fixed "now": 2026-06-15T12:00:00Z. */
+const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system temp folder (real path, so it compares equal to resolved paths). */
+function tempDir(): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'calsync-config-test-')));
+  made.push(dir);
+  return dir;
+}
+
+/** Writes a config file in a fresh folder and returns its path. */
+function configFile(...lines: string[]): string {
+  const path = join(tempDir(), 'config.env');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+function load(flags: SyncFlags, env: Record<string, string | undefined> = {}): { config: SyncConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const config = loadConfig(flags, env, NOW, (message) => warnings.push(message));
+  return { config, warnings };
+}
+
+/** The UserError loadConfig throws for these settings. */
+function failure(flags: SyncFlags, env: Record<string, string | undefined> = {}): UserError {
+  let caught: unknown;
+  try {
+    loadConfig(flags, env, NOW, () => {});
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof UserError, `expected a UserError, got ${String(caught)}`);
+  return caught;
+}
+
+/** Flags naming both calendars, for tests about something else. */
+const BOTH = { source: 'https://dav.example.org/calendars/ana/work/', target: 'https://mail.example.com/caldav/ana/mirror/' };
+
+describe('loadConfig: where settings come from', () => {
+  test('SOURCE_* and TARGET_* keys are read from the config file', () => {
+    const path = configFile(
+      '# calendars to sync',
+      'SOURCE_URL=https://dav.example.org/remote.php/dav/',
+      'SOURCE_USERNAME=ana',
+      'SOURCE_PASSWORD="pa ss#word"',
+      'SOURCE_CALENDAR=Work',
+      'TARGET_URL=https://mail.example.com/caldav/',
+      'TARGET_USERNAME=ben',
+      'TARGET_PASSWORD=hunter2',
+      'TARGET_CALENDAR=Mirror',
+    );
+    const { config, warnings } = load({ config: path });
+    assert.deepEqual(config.source, { url: 'https://dav.example.org/remote.php/dav/', username: 'ana', password: 'pa ss#word', calendar: 'Work' });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ben', password: 'hunter2', calendar: 'Mirror' });
+    assert.equal(config.dryRun, false);
+    assert.deepEqual(warnings, []);
+  });
+
+  test('NEXTCLOUD_* keys mean the source and KERIO_* keys the target; NEXTCLOUD_USER is the username', () => {
+    const path = configFile(
+      'NEXTCLOUD_URL=https://cloud.example.org/remote.php/dav/',
+      'NEXTCLOUD_USER=ana',
+      'NEXTCLOUD_PASSWORD=cloud-secret',
+      'NEXTCLOUD_CALENDAR=Personal',
+      'KERIO_URL=https://mail.example.com/caldav/',
+      'KERIO_USER=ana.lima',
+      'KERIO_PASSWORD=kerio-secret',
+      'KERIO_CALENDAR=Calendar',
+    );
+    const { config, warnings } = load({ config: path });
+    assert.deepEqual(config.source, { url: 'https://cloud.example.org/remote.php/dav/', username: 'ana', password: 'cloud-secret', calendar: 'Personal' });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ana.lima', password: 'kerio-secret', calendar: 'Calendar' });
+    assert.deepEqual(warnings, [], 'aliases are known keys');
+  });
+
+  test('the aliases work in the environment too', () => {
+    const { config } = load({}, { NEXTCLOUD_URL: 'https://cloud.example.org/dav/', NEXTCLOUD_USER: 'ana', KERIO_URL: 'https://mail.example.com/caldav/', KERIO_USERNAME: 'ben' });
+    assert.equal(config.source.url, 'https://cloud.example.org/dav/');
+    assert.equal(config.source.username, 'ana');
+    assert.equal(config.target.url, 'https://mail.example.com/caldav/');
+    assert.equal(config.target.username, 'ben');
+  });
+
+  test('canonicalKey maps the aliases and knows nothing else', () => {
+    assert.equal(canonicalKey('SOURCE_URL'), 'SOURCE_URL');
+    assert.equal(canonicalKey('NEXTCLOUD_URL'), 'SOURCE_URL');
+    assert.equal(canonicalKey('NEXTCLOUD_USER'), 'SOURCE_USERNAME');
+    assert.equal(canonicalKey('KERIO_PASSWORD'), 'TARGET_PASSWORD');
+    assert.equal(canonicalKey('KERIO_USER'), 'TARGET_USERNAME');
+    assert.equal(canonicalKey('SYNC_DB'), 'SYNC_DB');
+    assert.equal(canonicalKey('NEXTCLOUD_COLOUR'), null);
+    assert.equal(canonicalKey('PATH'), null);
+  });
+
+  test('a canonical key wins over its alias in the same layer, whichever comes first', () => {
+    const path = configFile(
+      'SOURCE_URL=https://canonical-source.example/',
+      'NEXTCLOUD_URL=https://alias-source.example/',
+      'NEXTCLOUD_USER=alias-user',
+      'SOURCE_USERNAME=canonical-user',
+      'KERIO_URL=https://alias-target.example/',
+      'TARGET_URL=https://canonical-target.example/',
+    );
+    const fromFile = load({ config: path }).config;
+    assert.equal(fromFile.source.url, 'https://canonical-source.example/');
+    assert.equal(fromFile.source.username, 'canonical-user');
+    assert.equal(fromFile.target.url, 'https://canonical-target.example/');
+
+    const fromEnv = load({}, { KERIO_URL: 'https://alias-target.example/', TARGET_URL: 'https://canonical-target.example/', SOURCE_URL: 'https://s.example/', NEXTCLOUD_URL: 'https://alias-source.example/' }).config;
+    assert.equal(fromEnv.target.url, 'https://canonical-target.example/');
+    assert.equal(fromEnv.source.url, 'https://s.example/');
+  });
+
+  test('flags override the environment, which overrides the file', () => {
+    const path = configFile(
+      'SOURCE_URL=https://file-source.example/',
+      'SOURCE_USERNAME=file-user',
+      'SOURCE_CALENDAR=File calendar',
+      'TARGET_URL=https://file-target.example/',
+      'TARGET_CALENDAR=File target',
+      'SYNC_WINDOW_PAST_DAYS=10',
+      'SYNC_WINDOW_FUTURE_DAYS=10',
+    );
+    const env = {
+      SOURCE_URL: 'https://env-source.example/',
+      SOURCE_USERNAME: 'env-user',
+      KERIO_CALENDAR: 'Env target', // an alias in a higher layer beats the canonical key in a lower one
+      SYNC_WINDOW_PAST_DAYS: '20',
+      SYNC_WINDOW_FUTURE_DAYS: '20',
+    };
+    const { config } = load({ config: path, source: 'https://flag-source.example/', pastDays: 5 }, env);
+    assert.equal(config.source.url, 'https://flag-source.example/'); // flag
+    assert.equal(config.source.username, 'env-user'); // environment
+    assert.equal(config.source.calendar, 'File calendar'); // file
+    assert.equal(config.target.url, 'https://file-target.example/'); // file
+    assert.equal(config.target.calendar, 'Env target'); // environment
+    assert.deepEqual(config.window, {
+      start: Date.UTC(2026, 5, 10, 12), // 5 days (flag) before 2026-06-15T12:00Z
+      end: Date.UTC(2026, 6, 5, 12), // 20 days (environment) after it
+    });
+  });
+
+  test('a missing config file is a UserError naming it', () => {
+    const missing = join(tempDir(), 'nope.env');
+    const error = failure({ config: missing });
+    assert.equal(error.exitCode, 3);
+    assert.match(error.message, /nope\.env/);
+  });
+});
+
+describe('loadConfig: the window', () => {
+  test('by default the window is now - 30 days .. now + 90 days exactly', () => {
+    const { config } = load(BOTH);
+    assert.deepEqual(config.window, {
+      start: Date.UTC(2026, 4, 16, 12), // 2026-05-16T12:00Z
+      end: Date.UTC(2026, 8, 13, 12), // 2026-09-13T12:00Z
+    });
+  });
+
+  test('SYNC_WINDOW_PAST_DAYS / SYNC_WINDOW_FUTURE_DAYS set the window in days', () => {
+    const { config } = load(BOTH, { SYNC_WINDOW_PAST_DAYS: '0', SYNC_WINDOW_FUTURE_DAYS: '1' });
+    assert.deepEqual(config.window, { start: NOW, end: Date.UTC(2026, 5, 16, 12) });
+  });
+
+  test('--from and --to given as dates are UTC midnight', () => {
+    const { config } = load({ ...BOTH, from: '2026-10-01', to: '2026-12-31' });
+    assert.deepEqual(config.window, { start: Date.UTC(2026, 9, 1), end: Date.UTC(2026, 11, 31) });
+  });
+
+  test('--from and --to given as RFC 3339 times with an offset', () => {
+    const { config } = load({ ...BOTH, from: '2026-10-01T09:00:00+02:00', to: '2026-10-02T18:30:00Z' });
+    assert.deepEqual(config.window, { start: Date.UTC(2026, 9, 1, 7), end: Date.UTC(2026, 9, 2, 18, 30) });
+    const west = load({ ...BOTH, from: '2026-10-01T09:00:00-05:00', to: '2026-10-01T12:00:00-0500' }).config;
+    assert.deepEqual(west.window, { start: Date.UTC(2026, 9, 1, 14), end: Date.UTC(2026, 9, 1, 17) });
+  });
+
+  test('--from alone keeps the default end', () => {
+    const { config } = load({ ...BOTH, from: '2026-06-01' });
+    assert.deepEqual(config.window, { start: Date.UTC(2026, 5, 1), end: Date.UTC(2026, 8, 13, 12) });
+  });
+
+  test('a date-time without an offset is rejected', () => {
+    const error = failure({ ...BOTH, from: '2026-10-01T09:00:00' });
+    assert.equal(error.exitCode, 3);
+    assert.match(error.message, /--from/);
+    assert.match(error.message, /2026-10-01T09:00:00/);
+    assert.throws(() => parseInstant('2026-10-01T09:00', '--to'), UserError);
+    assert.equal(parseInstant('2026-10-01T09:00:00Z', '--to'), Date.UTC(2026, 9, 1, 9));
+  });
+
+  test('an empty window (--from after --to) is rejected', () => {
+    const error = failure({ ...BOTH, from: '2026-10-02', to: '2026-10-01' });
+    assert.equal(error.exitCode, 3);
+    assert.match(error.message, /empty/);
+  });
+});
+
+describe('loadConfig: errors', () => {
+  test('every mistake is reported at once, one line each, in one UserError with exit code 3', () => {
+    const error = failure({}, { SYNC_WINDOW_PAST_DAYS: 'thirty' });
+    assert.equal(error.exitCode, 3);
+    const errorLines = error.message.split('\n');
+    assert.equal(errorLines.length, 3, error.message);
+    assert.equal(errorLines.filter((l) => /SOURCE_URL/.test(l)).length, 1, error.message);
+    assert.equal(errorLines.filter((l) => /TARGET_URL/.test(l)).length, 1, error.message);
+    assert.equal(errorLines.filter((l) => /SYNC_WINDOW_PAST_DAYS/.test(l) && /thirty/.test(l)).length, 1, error.message);
+  });
+
+  test('a bad --from and a bad --to are both reported', () => {
+    const error = failure({ ...BOTH, from: '2026-10-01T09:00:00', to: 'next friday' });
+    assert.equal(error.exitCode, 3);
+    const errorLines = error.message.split('\n');
+    assert.equal(errorLines.length, 2, error.message);
+    assert.match(errorLines.find((l) => l.includes('--from')) ?? '', /2026-10-01T09:00:00/, error.message);
+    assert.match(errorLines.find((l) => l.includes('--to')) ?? '', /next friday/, error.message);
+  });
+
+  test('a negative or fractional day count is rejected', () => {
+    const error = failure(BOTH, { SYNC_WINDOW_FUTURE_DAYS: '-3', SYNC_WINDOW_PAST_DAYS: '1.5' });
+    assert.equal(error.message.split('\n').length, 2, error.message);
+  });
+});
+
+describe('loadConfig: URLs and paths', () => {
+  test('credentials embedded in an http(s) URL are moved out of it into username/password', () => {
+    const { config } = load({ source: 'https://al%40ice:s%3Acr%20et@dav.example.org/cal/', target: 'http://bob:pw@127.0.0.1:5232/bob/' });
+    assert.deepEqual(config.source, { url: 'https://dav.example.org/cal/', username: 'al@ice', password: 's:cr et', calendar: undefined });
+    assert.deepEqual(config.target, { url: 'http://127.0.0.1:5232/bob/', username: 'bob', password: 'pw', calendar: undefined });
+  });
+
+  test('a username or password set explicitly is kept over the one in the URL, and the URL is still cleaned', () => {
+    const { config } = load({ source: BOTH.source }, { TARGET_URL: 'https://old:oldpw@mail.example.com/caldav/', TARGET_USERNAME: 'new', TARGET_PASSWORD: 'newpw' });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'new', password: 'newpw', calendar: undefined });
+  });
+
+  test('relative paths in the file are relative to the file\'s folder', () => {
+    const path = configFile('SOURCE_URL=calendars/team.ics', 'TARGET_URL=./mirror', 'SYNC_DB=state/sync-state.db');
+    const dir = path.slice(0, -'/config.env'.length);
+    const { config } = load({ config: path });
+    assert.equal(config.source.url, join(dir, 'calendars', 'team.ics'));
+    assert.equal(config.target.url, join(dir, 'mirror'));
+    assert.equal(config.dbPath, join(dir, 'state', 'sync-state.db'));
+  });
+
+  test('relative paths in flags and the environment are relative to the current folder', () => {
+    const configPath = configFile('SOURCE_URL=from-file.ics', 'TARGET_URL=from-file-folder');
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'sub'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const { config } = load({ config: configPath, source: 'team.ics', db: 'sub/state.db' }, { TARGET_URL: 'mirror' });
+      assert.equal(config.source.url, join(cwd, 'team.ics'));
+      assert.equal(config.target.url, join(cwd, 'mirror'));
+      assert.equal(config.dbPath, join(cwd, 'sub', 'state.db'));
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  test('absolute paths are kept as they are', () => {
+    const { config } = load({ source: '/srv/calendars/team.ics', target: '/srv/mirror' });
+    assert.equal(config.source.url, '/srv/calendars/team.ics');
+    assert.equal(config.target.url, '/srv/mirror');
+  });
+
+  test('SYNC_DB defaults to sync.db beside the config file', () => {
+    const path = configFile('SOURCE_URL=https://dav.example.org/cal/', 'TARGET_URL=https://mail.example.com/caldav/');
+    const dir = path.slice(0, -'/config.env'.length);
+    const { config } = load({ config: path });
+    assert.equal(config.dbPath, join(dir, 'sync.db'));
+  });
+});
+
+describe('loadConfig: warnings', () => {
+  test('an unknown key in the file produces a warning naming it', () => {
+    const path = configFile('SOURCE_URL=https://dav.example.org/cal/', 'TARGET_URL=https://mail.example.com/caldav/', 'SYNC_WINDOW_PAST_DAY=7');
+    const { config, warnings } = load({ config: path });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /SYNC_WINDOW_PAST_DAY\b/);
+    assert.equal(config.window.start, Date.UTC(2026, 4, 16, 12), 'the misspelt key is ignored');
+  });
+
+  test('unknown keys in the environment are not warned about', () => {
+    const { warnings } = load(BOTH, { PATH: '/usr/bin:/bin', HOME: '/home/ana', NEXTCLOUD_THEME: 'dark' });
+    assert.deepEqual(warnings, []);
+  });
+});
