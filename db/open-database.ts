@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { EXIT, UserError } from '../lib/errors.ts';
 import * as schema from './schema.ts';
 
 export type StateDatabase = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -14,11 +15,16 @@ const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url)
  * The file holds calendar contents, so it is created readable by its owner only.
  */
 export function openDatabase(path: string): StateDatabase {
-  if (path !== ':memory:' && !existsSync(path)) {
-    closeSync(openSync(path, 'a', 0o600));
-    chmodSync(path, 0o600);
+  let client: Database.Database;
+  try {
+    if (path !== ':memory:' && !existsSync(path)) {
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
+    client = new Database(path);
+  } catch (error) {
+    throw new UserError(`cannot open the state database ${path}: ${(error as Error).message}; check SYNC_DB`, EXIT.config);
   }
-  const client = new Database(path);
   client.pragma('journal_mode = WAL');
   client.pragma('foreign_keys = ON');
   client.pragma('busy_timeout = 5000');

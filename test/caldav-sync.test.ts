@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
 import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
@@ -130,6 +131,33 @@ for (const kind of SERVER_KINDS) {
       );
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 9, retired: 0, skipped: 0, failed: 0 });
+    });
+
+    test('a write the server refuses (a UID taken by another object) fails alone, with the reason, and the run says so', async () => {
+      const copies = (await server.listObjects(targetUrl)).filter(({ data }) => data.includes('X-CALSYNC-SOURCE-UID:ny-call@test'));
+      assert.equal(copies.length, 1);
+      const uid = /^UID:(.*)$/m.exec(copies[0].data)![1].trim();
+      const name = copies[0].href.split('/').pop()!;
+      await server.deleteObject(targetUrl, name);
+      await server.putObject(targetUrl, 'squatter.ics', fixture('foreign.ics').replace('UID:foreign@test', `UID:${uid}`));
+      const run = await sync();
+      assert.equal(run.code, 1);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 8, retired: 0, skipped: 0, failed: 1 });
+      const refusal = kind === 'radicale' ? 'HTTP 409 (no-uid-conflict)' : 'HTTP 412 (no-uid-conflict)';
+      assert.match(run.stdout, new RegExp(`FAILED create +ny-call@test -> \\S+${name} \\(the copy was deleted on the target; recreated \\(the source is the truth\\)\\)`));
+      assert.match(run.stdout, /1 failed;/);
+      const state = new Database(join(work, 'sync.db'), { readonly: true });
+      const row = state.prepare("SELECT action, outcome, reason FROM audit WHERE outcome = 'failed'").get();
+      state.close();
+      assert.deepEqual(row, {
+        action: 'create',
+        outcome: 'failed',
+        reason: `the copy was deleted on the target; recreated (the source is the truth); failed: the target refused the copy: its UID is already used by another object (${refusal})`,
+      });
+      await server.deleteObject(targetUrl, 'squatter.ics');
+      const healed = await sync();
+      assert.equal(healed.code, 0, healed.stdout);
+      assert.deepEqual(summaryCounts(healed.stdout), { created: 1, updated: 0, deleted: 0, unchanged: 8, retired: 0, skipped: 0, failed: 0 });
     });
 
     test('a calendar name that matches nothing is one clear line listing the calendars found', async () => {

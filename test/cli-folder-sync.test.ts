@@ -186,3 +186,29 @@ test('an http .ics feed is a read-only source, read with the configured credenti
     feed.close();
   }
 });
+
+test('a series shortened and an event moved out of the window by an edit lose their copies', async () => {
+  const source = join(work, 'calendar.ics');
+  const calendar = (series: string, single: string) =>
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
+      'BEGIN:VEVENT', 'UID:daily@test', 'DTSTAMP:20260101T000000Z', 'DTSTART:20261201T080000Z', 'DTEND:20261201T083000Z', series, 'SUMMARY:Daily', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:single@test', 'DTSTAMP:20260101T000000Z', `DTSTART:${single}T100000Z`, `DTEND:${single}T110000Z`, 'SUMMARY:Single', 'END:VEVENT',
+      'END:VCALENDAR', ''].join('\r\n');
+  writeFileSync(source, calendar('RRULE:FREQ=DAILY;COUNT=5', '20261210'));
+  const first = await runCli(['--source', source, '--target', mirror, '--db', db, ...DECEMBER]);
+  assert.deepEqual(summaryCounts(first.stdout), { created: 6, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0 });
+  writeFileSync(source, calendar('RRULE:FREQ=DAILY;UNTIL=20261202T080000Z', '20270310'));
+  const second = await runCli(['--source', source, '--target', mirror, '--db', db, ...DECEMBER]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(summaryCounts(second.stdout), { created: 0, updated: 0, deleted: 4, unchanged: 2, retired: 0, skipped: 0, failed: 0 });
+  assert.deepEqual(folderCopies(), [
+    'daily@test 20261201T080000Z | Daily | 20261201T080000Z | 20261201T083000Z',
+    'daily@test 20261202T080000Z | Daily | 20261202T080000Z | 20261202T083000Z',
+  ]);
+});
+
+test('a state database that cannot be opened is one clear line', async () => {
+  const run = await runCli(['--source', example, '--target', mirror, '--db', join(work, 'no-such-folder', 'sync.db')]);
+  assert.equal(run.code, 3);
+  assert.match(run.stderr, /^error: cannot open the state database .*no-such-folder\/sync\.db: .*; check SYNC_DB\n$/);
+});

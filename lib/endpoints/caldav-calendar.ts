@@ -50,14 +50,16 @@ function isCalendar(response: DAVResponse): boolean {
   return Object.keys(response.props?.resourcetype ?? {}).includes('calendar');
 }
 
+/** The precondition a server names in a DAV:error body (RFC 4918 16), e.g. no-uid-conflict. */
+function errorCondition(body: string): string | undefined {
+  return /<(?:[\w-]+:)?error\b[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
+}
+
 /** The first status inside a 207 multistatus that is not a success, or null. */
 export function multistatusFailure(body: string): { status: number; condition?: string } | null {
   for (const match of body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)) {
     const status = Number(match[1]);
-    if (status < 200 || status > 299) {
-      const condition = /<(?:[\w-]+:)?error>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
-      return { status, condition };
-    }
+    if (status < 200 || status > 299) return { status, condition: errorCondition(body) };
   }
   return null;
 }
@@ -259,8 +261,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       return;
     }
     if (!response.ok) {
-      const condition = /<(?:[\w-]+:)?error>\s*<(?:[\w-]+:)?([\w-]+)/.exec(await response.text())?.[1];
-      throw new WriteRefused(describeRefusal(response.status, condition), response.status);
+      throw new WriteRefused(describeRefusal(response.status, errorCondition(await response.text())), response.status);
     }
   }
 
@@ -284,8 +285,9 @@ function withSlash(url: string): string {
 
 function describeRefusal(status: number, condition?: string): string {
   const detail = condition ? ` (${condition})` : '';
+  if (condition === 'no-uid-conflict') return `the target refused the copy: its UID is already used by another object (HTTP ${status}${detail})`;
   if (status === 412) return `the object changed on the target since it was read (HTTP 412${detail}); it is retried next run`;
-  if (status === 409 || condition === 'no-uid-conflict') return `the target refused the copy: its UID is already used by another object (HTTP ${status}${detail})`;
+  if (status === 409) return `the target refused the copy as conflicting with what it holds (HTTP 409${detail})`;
   if (status === 403) return `the target does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
   if (status === 400 || condition === 'valid-calendar-data') return `the target rejected the copy as invalid (HTTP ${status}${detail})`;
   return `the target answered HTTP ${status}${detail}`;
