@@ -53,7 +53,7 @@ async function sync(flags: SyncFlags): Promise<number> {
         continue;
       }
       const outcome = await applyAction(action, target, state, runId);
-      counts[outcome === 'ok' ? countOf(action) : action.kind === 'skip' ? 'skipped' : 'failed']++;
+      counts[outcome === 'ok' ? countOf(action) : 'failed']++;
       if (action.kind !== 'unchanged') log(`${outcome === 'ok' ? '' : 'FAILED '}${describeAction(action)}`);
     }
     const problems = counts.failed + counts.skipped;

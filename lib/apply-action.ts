@@ -18,7 +18,7 @@ export async function applyAction(action: Action, target: TargetEndpoint, state:
         targetHref: action.targetHref,
         reason: action.reason,
       });
-      return 'failed';
+      return 'ok'; // the skip itself was done: recorded, and counted as skipped
     case 'retire':
       state.recordForget(runId, action.mapping, {
         action: 'retire',

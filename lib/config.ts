@@ -40,7 +40,7 @@ export interface SyncFlags {
 }
 
 const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;
-export const KNOWN_KEYS = [
+const KNOWN_KEYS = [
   ...SIDE_KEYS.map((k) => `SOURCE_${k}`),
   ...SIDE_KEYS.map((k) => `TARGET_${k}`),
   'SYNC_WINDOW_PAST_DAYS',

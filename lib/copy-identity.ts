@@ -1,15 +1,11 @@
 // Who a copy is: its deterministic UID and file name, and the markers that prove it is ours.
-import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { CopyMarkers, OccurrenceId } from './domain.ts';
+import { sha256 } from './sha256.ts';
 
 export const MARKER_SOURCE_UID = 'x-calsync-source-uid';
 export const MARKER_RECURRENCE_ID = 'x-calsync-recurrence-id';
 export const MARKER_PAIR = 'x-calsync-pair';
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The short id of a pair, from the identities of its two calendars. */
 export function pairKeyFor(source: string, target: string): string {

@@ -89,5 +89,3 @@ export type Action =
   | { kind: 'retire'; mapping: Mapping; reason: string }
   | { kind: 'unchanged'; copy: DesiredCopy }
   | { kind: 'skip'; id: Partial<OccurrenceId>; sourceHref?: string; targetHref?: string; reason: string };
-
-export type ActionKind = Action['kind'];

@@ -1,7 +1,8 @@
 // An instance becomes the exact object stored on the target.
 import ICAL from 'ical.js';
 import type { DesiredCopy, SourceInstance } from './domain.ts';
-import { copyFileName, copyUid, MARKER_PAIR, MARKER_RECURRENCE_ID, MARKER_SOURCE_UID, sha256 } from './copy-identity.ts';
+import { copyFileName, copyUid, MARKER_PAIR, MARKER_RECURRENCE_ID, MARKER_SOURCE_UID } from './copy-identity.ts';
+import { sha256 } from './sha256.ts';
 
 const PRODID = '-//caldav-instance-sync//EN';
 

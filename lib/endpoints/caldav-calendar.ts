@@ -56,7 +56,7 @@ function errorCondition(body: string): string | undefined {
 }
 
 /** The first status inside a 207 multistatus that is not a success, or null. */
-export function multistatusFailure(body: string): { status: number; condition?: string } | null {
+function multistatusFailure(body: string): { status: number; condition?: string } | null {
   for (const match of body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)) {
     const status = Number(match[1]);
     if (status < 200 || status > 299) return { status, condition: errorCondition(body) };

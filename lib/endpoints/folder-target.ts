@@ -1,14 +1,14 @@
 // A local folder as the target: one .ics file per copy (vdir layout), so the tool runs with no server.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, UserError, WriteRefused } from '../errors.ts';
 import type { ListedObject, TargetEndpoint } from './endpoint.ts';
+import { sha256 } from '../sha256.ts';
 
 /** A file's ETag is the hash of its bytes: any edit, by anyone, changes it. */
 function etagOf(data: string): string {
-  return `"${createHash('sha256').update(data).digest('hex').slice(0, 32)}"`;
+  return `"${sha256(data).slice(0, 32)}"`;
 }
 
 export class FolderTarget implements TargetEndpoint {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import ICAL from 'ical.js';
 import type { SourceObject } from '../domain.ts';
-import { sha256 } from '../copy-identity.ts';
+import { sha256 } from '../sha256.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Http } from '../http.ts';
 import type { SourceEndpoint } from './endpoint.ts';
