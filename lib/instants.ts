@@ -1,15 +1,11 @@
-// Points in time: iCalendar times to instants, and the canonical form of a RECURRENCE-ID.
-import ICAL from 'ical.js';
+// Points in time: the canonical form of a RECURRENCE-ID, RFC 3339 text, window membership.
+import type ICAL from 'ical.js';
 import type { SyncWindow } from './domain.ts';
+import { instantOf } from './zone-math.ts';
 
-function isZoned(time: ICAL.Time): boolean {
-  const tzid = time.zone?.tzid;
-  return !time.isDate && tzid !== undefined && tzid !== 'floating';
-}
-
-/** Epoch milliseconds. Floating times and dates are read as UTC, so results do not depend on the machine's zone. */
-export function instantOf(time: ICAL.Time): number {
-  return time.toUnixTime() * 1000;
+/** YYYYMMDDTHHMMSSZ for an instant (epoch ms). */
+export function utcStamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
 /**
@@ -17,8 +13,9 @@ export function instantOf(time: ICAL.Time): number {
  * YYYYMMDD for a date, YYYYMMDDTHHMMSSZ in UTC for zoned or UTC times, YYYYMMDDTHHMMSS for floating.
  */
 export function canonicalRecurrenceId(time: ICAL.Time): string {
-  if (!isZoned(time)) return time.toICALString();
-  return time.convertToZone(ICAL.Timezone.utcTimezone).toICALString();
+  const tzid = time.zone?.tzid;
+  if (time.isDate || tzid === undefined || tzid === 'floating') return time.toICALString();
+  return utcStamp(instantOf(time));
 }
 
 /** RFC 3339 UTC, whole seconds. */

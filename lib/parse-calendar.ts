@@ -7,6 +7,30 @@ export interface ParsedCalendar {
   calendars: ICAL.Component[];
   /** VEVENTs that could not be parsed, with their text and their UID where one could be read. */
   broken: Array<{ uid?: string; reason: string; text: string }>;
+  /** What was mended before parsing, by the UID of the event it was in. */
+  repairs: Array<{ uid?: string; message: string }>;
+}
+
+/**
+ * Some producers write UNTIL with seconds 60-99 (T235999Z), which ical.js reads as the next day:
+ * such seconds are read as 59, the last second of that minute, and reported.
+ */
+function repairUntilSeconds(text: string): { text: string; repairs: ParsedCalendar['repairs'] } {
+  const repairs: ParsedCalendar['repairs'] = [];
+  const blocks = text.split(/(?=^BEGIN:VEVENT)/im);
+  const mended = blocks.map((block) => {
+    const uid = uidInText(block);
+    return block.replace(/^((?:RRULE|EXRULE)[:;].*UNTIL=\d{8}T\d{4})([6-9]\d)/gim, (_all, head: string, seconds: string) => {
+      repairs.push({ uid, message: `its RRULE has UNTIL with ${seconds} seconds; read as second 59 of that minute` });
+      return `${head}59`;
+    });
+  });
+  return { text: mended.join(''), repairs };
+}
+
+/** The UID of an event, read from its text (for events ical.js cannot parse). */
+export function uidInText(text: string): string | undefined {
+  return /^UID(?:;[^:\r\n]*)?:(.+)$/im.exec(text)?.[1]?.trim() || undefined;
 }
 
 function parseWhole(text: string): ICAL.Component[] {
@@ -16,8 +40,8 @@ function parseWhole(text: string): ICAL.Component[] {
   return list.map((jcal) => new ICAL.Component(jcal)).filter((component) => component.name === 'vcalendar');
 }
 
-/** The top-level VTIMEZONE and VEVENT blocks of each VCALENDAR, as text. */
-function componentBlocks(text: string): Array<{ name: string; text: string }> {
+/** The components inside each VCALENDAR (VEVENT, VTIMEZONE, ...), as unfolded text. */
+export function componentBlocks(text: string): Array<{ name: string; text: string }> {
   const lines = text.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
   const blocks: Array<{ name: string; text: string }> = [];
   let depth = 0;
@@ -40,11 +64,11 @@ function componentBlocks(text: string): Array<{ name: string; text: string }> {
 }
 
 export function parseCalendar(data: string): ParsedCalendar {
-  const text = data.replace(/^\uFEFF/, '');
+  const { text, repairs } = repairUntilSeconds(data.replace(/^\uFEFF/, '').replace(/\r?\n[ \t]/g, ''));
   try {
     const calendars = parseWhole(text);
     if (calendars.length === 0) throw new Error('it holds no VCALENDAR');
-    return { calendars, broken: [] };
+    return { calendars, broken: [], repairs };
   } catch (error) {
     const blocks = componentBlocks(text);
     if (!blocks.some((block) => block.name === 'VEVENT')) throw error;
@@ -57,10 +81,10 @@ export function parseCalendar(data: string): ParsedCalendar {
         for (const component of wrapper.getAllSubcomponents()) calendar.addSubcomponent(component);
       } catch (blockError) {
         if (block.name === 'VEVENT') {
-          broken.push({ uid: /^UID:(.+)$/im.exec(block.text)?.[1]?.trim(), reason: `cannot be parsed: ${(blockError as Error).message}`, text: block.text });
+          broken.push({ uid: uidInText(block.text), reason: `cannot be parsed: ${(blockError as Error).message}`, text: block.text });
         }
       }
     }
-    return { calendars: [calendar], broken };
+    return { calendars: [calendar], broken, repairs };
   }
 }

@@ -2,6 +2,7 @@
 // silently becomes floating time, which would put the meeting at the wrong hour.
 import ICAL from 'ical.js';
 import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
+import { findIana } from 'windows-iana';
 
 const TIME_PROPERTIES = ['dtstart', 'dtend', 'due', 'recurrence-id', 'exdate', 'rdate'];
 
@@ -40,10 +41,28 @@ function fromLibrary(tzid: string): ICAL.Component | null {
   return new ICAL.Component(ICAL.parse(block[0]) as unknown[]);
 }
 
+/** Exchange writes Windows zone names ("W. Europe Standard Time"); CLDR maps them to IANA. */
+function ianaForWindowsName(tzid: string): string | null {
+  const [primary] = findIana(tzid);
+  return primary && knownZones.has(primary) ? primary : null;
+}
+
+/** Points every time property using `from` at the zone `to`. */
+function renameTzid(events: ICAL.Component[], from: string, to: string): void {
+  for (const component of events) {
+    for (const name of TIME_PROPERTIES) {
+      for (const property of component.getAllProperties(name)) {
+        if (property.getParameter('tzid') === from) property.setParameter('tzid', to);
+      }
+    }
+  }
+}
+
 /**
- * Makes every TZID used by `events` known to ical.js, preferring the object's own VTIMEZONE,
- * then the IANA zone of that name. Returns the VTIMEZONE chosen for each TZID and the TZIDs
- * that could not be resolved (registered as UTC so that nothing is read as floating time).
+ * Makes every TZID used by `events` known to ical.js: the object's own VTIMEZONE first, then the
+ * IANA zone of that name, then the IANA zone of a Windows name (the events are rewritten to use
+ * the IANA name). Returns the VTIMEZONE chosen for each TZID and the TZIDs that could not be
+ * resolved (registered as UTC so that nothing is read as floating time).
  */
 export function registerTimezones(
   embedded: ICAL.Component[],
@@ -58,9 +77,15 @@ export function registerTimezones(
   const unresolved: string[] = [];
   for (const tzid of tzidsUsedBy(events)) {
     if (zones.has(tzid)) continue;
-    const known = fromLibrary(tzid);
-    if (!known) unresolved.push(tzid);
-    zones.set(tzid, known ?? utcStandIn(tzid));
+    const iana = knownZones.has(tzid) ? tzid : ianaForWindowsName(tzid);
+    const known = iana === null ? null : (zones.get(iana) ?? fromLibrary(iana));
+    if (iana === null || known === null) {
+      unresolved.push(tzid);
+      zones.set(tzid, utcStandIn(tzid));
+      continue;
+    }
+    if (iana !== tzid) renameTzid(events, tzid, iana);
+    zones.set(iana, known);
   }
   for (const [tzid, vtimezone] of zones) {
     ICAL.TimezoneService.register(new ICAL.Timezone({ component: vtimezone, tzid }), tzid);

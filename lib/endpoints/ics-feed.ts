@@ -1,13 +1,12 @@
 // A read-only source: a local .ics file, or an http(s)/webcal feed. Each UID becomes one source object.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import ICAL from 'ical.js';
 import type { SourceObject } from '../domain.ts';
 import { sha256 } from '../sha256.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Http } from '../http.ts';
 import type { SourceEndpoint } from './endpoint.ts';
-import { parseCalendar, type ParsedCalendar } from '../parse-calendar.ts';
+import { componentBlocks, uidInText } from '../parse-calendar.ts';
 
 /** webcal:// is https:// by convention. */
 export function feedUrl(location: string): string {
@@ -15,31 +14,27 @@ export function feedUrl(location: string): string {
 }
 
 /**
- * Splits a calendar into one object per UID, each with the VTIMEZONEs of the file,
- * so that a change to one event changes only that object's ETag.
+ * Splits a calendar file into one object per UID, each with the file's VTIMEZONEs, so that a change
+ * to one event changes only that object's ETag. The split is textual: each event reaches expansion
+ * exactly as written, to be parsed, mended or reported there.
  */
 export function splitByUid(data: string, label: string): SourceObject[] {
-  let parsed: ParsedCalendar;
-  try {
-    parsed = parseCalendar(data);
-  } catch (error) {
-    throw new UserError(`the source ${label} cannot be parsed as iCalendar (${(error as Error).message}); nothing was written`, EXIT.unavailable);
+  const text = data.replace(/^\uFEFF/, '');
+  const blocks = componentBlocks(text);
+  if (!/^BEGIN:VCALENDAR\s*$/im.test(text)) {
+    throw new UserError(`the source ${label} is not an iCalendar file (no BEGIN:VCALENDAR); nothing was written`, EXIT.unavailable);
   }
-  const timezones = parsed.calendars.flatMap((c) => c.getAllSubcomponents('vtimezone'));
-  const groups = new Map<string, { vevents: ICAL.Component[]; broken: string[] }>();
-  const group = (key: string) => groups.get(key) ?? groups.set(key, { vevents: [], broken: [] }).get(key)!;
-  // Events without a UID, or that cannot be parsed, still reach expansion, which reports them.
-  parsed.calendars.flatMap((c) => c.getAllSubcomponents('vevent')).forEach((vevent, index) => {
-    const uid = vevent.getFirstPropertyValue('uid');
-    group(typeof uid === 'string' && uid !== '' ? uid : `#${index + 1}`).vevents.push(vevent);
-  });
-  parsed.broken.forEach((event, index) => group(event.uid ?? `#broken-${index + 1}`).broken.push(event.text));
-  return [...groups].map(([uid, { vevents, broken }]) => {
-    const calendar = new ICAL.Component('vcalendar');
-    calendar.addPropertyWithValue('version', '2.0');
-    calendar.addPropertyWithValue('prodid', '-//caldav-instance-sync//split//EN');
-    for (const component of [...timezones, ...vevents]) calendar.addSubcomponent(component);
-    const text = calendar.toString().replace(/END:VCALENDAR$/, [...broken, 'END:VCALENDAR'].join('\r\n'));
+  const timezones = blocks.filter((block) => block.name === 'VTIMEZONE').map((block) => block.text);
+  const groups = new Map<string, string[]>();
+  blocks
+    .filter((block) => block.name === 'VEVENT')
+    .forEach((block, index) => {
+      // An event without a UID still reaches expansion, which reports it.
+      const key = uidInText(block.text) ?? `#${index + 1}`;
+      groups.set(key, [...(groups.get(key) ?? []), block.text]);
+    });
+  return [...groups].map(([uid, events]) => {
+    const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//caldav-instance-sync//split//EN', ...timezones, ...events, 'END:VCALENDAR', ''].join('\r\n');
     return { href: `${label}#${encodeURIComponent(uid)}`, etag: sha256(text).slice(0, 32), data: text };
   });
 }
