@@ -12,7 +12,11 @@ import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
-/** Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. */
+/**
+ * Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. The
+ * stand-up is a Berlin series with an EXDATE and an override that crosses the end of summer time on
+ * Oct 25: 9:30 local throughout, 07:30Z before and 08:30Z after.
+ */
 const FIRST_SYNC = [
   'holiday@test | Company holiday | 20261015 | 20261017',
   'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
 import type { SourceInstance, SyncWindow } from '../lib/domain.ts';
-import { expandWindow, type Expansion } from '../lib/expand-window.ts';
+import { EXPANSION_LIMITS, expandWindow, type Expansion } from '../lib/expand-window.ts';
 import { renderCopy } from '../lib/render-copy.ts';
 
 /** A VCALENDAR around the given content lines, CRLF-terminated as RFC 5545 wants. */
@@ -668,5 +668,41 @@ describe('renderCopy', () => {
     assert.equal(original.contentHash, restamped.contentHash);
     assert.notEqual(original.contentHash, renamed.contentHash);
     assert.match(original.contentHash, /^[0-9a-f]{64}$/);
+  });
+});
+
+describe('expandWindow: bounds that keep a hostile series from hanging the run', () => {
+  const WEEK: SyncWindow = { start: Date.UTC(2026, 9, 5), end: Date.UTC(2026, 9, 12) };
+
+  test('a series with more occurrences in the window than the per-series cap keeps the first 5,000 and warns', () => {
+    const result = expand(cal(...vevent('every-minute@test', 'DTSTART:20261005T000000Z', 'RRULE:FREQ=MINUTELY', 'SUMMARY:Spam')), WEEK);
+    assert.equal(result.instances.length, 5000);
+    assert.equal(result.instances[4999].start, '2026-10-08T11:19:00Z'); // minute 4,999 after Oct 5 00:00
+    assert.deepEqual(result.warnings, ['event every-minute@test (/cal/source.ics): more than 5000 occurrences in the window; the rest are left out']);
+    assert.deepEqual(result.problems, []);
+  });
+
+  test('a series that would need more than 100,000 steps to reach the window stops there with a warning', () => {
+    const result = expand(cal(...vevent('every-second@test', 'DTSTART:20260101T000000Z', 'RRULE:FREQ=SECONDLY', 'SUMMARY:Spam')), WEEK);
+    assert.deepEqual(result.instances, []);
+    assert.deepEqual(result.warnings, ['event every-second@test (/cal/source.ics): stopped after 100000 occurrences']);
+  });
+
+  test('events beyond the per-run cap are reported, so their copies are left alone, and the rest of the run is bounded', () => {
+    const saved = EXPANSION_LIMITS.instancesPerRun;
+    EXPANSION_LIMITS.instancesPerRun = 3;
+    try {
+      const result = expand(
+        cal(
+          ...vevent('daily@test', 'DTSTART:20261005T090000Z', 'RRULE:FREQ=DAILY;COUNT=3', 'SUMMARY:Daily'),
+          ...vevent('late@test', 'DTSTART:20261006T090000Z', 'SUMMARY:One more'),
+        ),
+        WEEK,
+      );
+      assert.deepEqual(result.instances.map((i) => `${i.sourceUid} ${i.recurrenceId}`), ['daily@test 20261005T090000Z', 'daily@test 20261006T090000Z', 'daily@test 20261007T090000Z']);
+      assert.deepEqual(result.problems, [{ sourceHref: '/cal/source.ics', sourceUid: 'late@test', reason: 'was not expanded: the run reached its cap of 3 instances' }]);
+    } finally {
+      EXPANSION_LIMITS.instancesPerRun = saved;
+    }
   });
 });
