@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { openDatabase } from './db/open-database.ts';
+import { DiscoveryCache } from './db/discovery-cache.ts';
 import { SyncState } from './db/sync-state.ts';
 import { applyAction } from './lib/apply-action.ts';
+import { forEachLimited } from './lib/concurrency.ts';
 import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
@@ -16,7 +18,7 @@ import { expandWindow } from './lib/expand-window.ts';
 import { newRequestStats } from './lib/http.ts';
 import { rfc3339 } from './lib/instants.ts';
 import { planActions } from './lib/plan-actions.ts';
-import { readTarget } from './lib/read-target.ts';
+import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
 import { countOf, describeAction, emptyCounts, summaryLine } from './lib/run-report.ts';
 
@@ -27,45 +29,53 @@ async function sync(flags: SyncFlags): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
   const stats = newRequestStats();
-  const source = await openSource(config.source, stats);
-  const target = await openTarget(config.target, stats);
-  const pairKey = pairKeyFor(source.identity, target.identity);
   // A dry run writes nothing, not even a new state file.
   const db = openDatabase(config.dryRun && !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
-  const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
-  const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
-  const runId = config.dryRun ? 0 : state.startRun(window);
-
   try {
-    const sourceObjects = await source.listSourceObjects();
-    const expansion = expandWindow(sourceObjects, config.window);
-    expansion.warnings.forEach(warn);
-    const desired = expansion.instances.map((instance) => renderCopy(instance, pairKey, (name) => target.hrefFor(name)));
-    const mappings = state.mappings();
-    const targetObjects = await readTarget(target, pairKey, mappings);
-    const actions = planActions({ pairKey, window: config.window, desired, problems: expansion.problems, target: targetObjects, mappings });
+    const discovery = config.dryRun ? undefined : new DiscoveryCache(db);
+    const source = await openSource(config.source, stats, discovery);
+    const target = await openTarget(config.target, stats, discovery);
+    const pairKey = pairKeyFor(source.identity, target.identity);
+    const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
+    const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
+    const runId = config.dryRun ? 0 : state.startRun(window);
+    const traffic = () => ({
+      requests: Object.values(stats.byMethod).reduce((a, b) => a + b, 0),
+      requestsByMethod: JSON.stringify(stats.byMethod),
+      bytesReceived: stats.bytesReceived,
+      durationMs: Date.now() - began,
+    });
+    try {
+      const sourceObjects = await refreshSource(source, state, !config.dryRun);
+      const expansion = expandWindow(sourceObjects, config.window);
+      expansion.warnings.forEach(warn);
+      const desired = expansion.instances.map((instance) => renderCopy(instance, pairKey, (name) => target.hrefFor(name)));
+      const mappings = state.mappings();
+      const targetObjects = await refreshTarget(target, state, pairKey, mappings, !config.dryRun);
+      const actions = planActions({ pairKey, window: config.window, desired, problems: expansion.problems, target: targetObjects, mappings });
 
-    const counts = emptyCounts();
-    for (const action of actions) {
+      const counts = emptyCounts();
       if (config.dryRun) {
-        counts[countOf(action)]++;
-        if (action.kind !== 'unchanged') log(`would ${describeAction(action)}`);
-        continue;
+        for (const action of actions) {
+          counts[countOf(action)]++;
+          if (action.kind !== 'unchanged') log(`would ${describeAction(action)}`);
+        }
+      } else {
+        await forEachLimited(actions, config.concurrency, async (action) => {
+          const outcome = await applyAction(action, target, state, runId);
+          counts[outcome === 'ok' ? countOf(action) : 'failed']++;
+          if (action.kind !== 'unchanged') log(`${outcome === 'ok' ? '' : 'FAILED '}${describeAction(action)}`);
+        });
+        state.recordUnchanged(runId, actions.flatMap((a) => (a.kind === 'unchanged' ? [a.copy] : [])));
       }
-      const outcome = await applyAction(action, target, state, runId);
-      counts[outcome === 'ok' ? countOf(action) : 'failed']++;
-      if (action.kind !== 'unchanged') log(`${outcome === 'ok' ? '' : 'FAILED '}${describeAction(action)}`);
+      const problems = counts.failed + counts.skipped;
+      if (!config.dryRun) state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts, traffic());
+      log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+      return problems === 0 ? EXIT.ok : EXIT.partial;
+    } catch (error) {
+      if (!config.dryRun) state.finishRun(runId, 'failed', emptyCounts(), traffic(), (error as Error).message);
+      throw error;
     }
-    const problems = counts.failed + counts.skipped;
-    if (!config.dryRun) {
-      state.recordUnchanged(runId, actions.flatMap((a) => (a.kind === 'unchanged' ? [a.copy] : [])));
-      state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts);
-    }
-    log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
-    return problems === 0 ? EXIT.ok : EXIT.partial;
-  } catch (error) {
-    if (!config.dryRun) state.finishRun(runId, 'failed', emptyCounts(), (error as Error).message);
-    throw error;
   } finally {
     db.$client.close();
   }
@@ -92,6 +102,7 @@ await yargs(hideBin(process.argv))
         .option('to', { type: 'string', describe: 'absolute window end: date or RFC 3339 time' })
         .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
+        .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
         .example('$0 --source examples/team-calendar.ics --target ./mirror', 'sync the bundled example into a folder')
         .example('$0 --config config.env', 'sync the calendars named in config.env')
         .example('$0 --config config.env --dry-run', 'show what a sync would do'),

@@ -30,6 +30,11 @@ export const runs = sqliteTable('runs', {
   failed: integer('failed').notNull().default(0),
   /** Why the whole run failed, when it did. */
   error: text('error'),
+  requests: integer('requests').notNull().default(0),
+  /** JSON object: HTTP requests by method, e.g. {"PUT":3,"REPORT":2}. */
+  requestsByMethod: text('requests_by_method').notNull().default('{}'),
+  bytesReceived: integer('bytes_received').notNull().default(0),
+  durationMs: integer('duration_ms'),
 });
 
 /** One source occurrence and the target copy made of it. */
@@ -78,3 +83,49 @@ export const audit = sqliteTable(
   },
   (t) => [index('audit_run').on(t.runId), index('audit_source_uid').on(t.pairId, t.sourceUid)],
 );
+
+/** What the tool last knew of each side's calendar, for change detection (RFC 6578 token, getctag). */
+export const collectionState = sqliteTable(
+  'collection_state',
+  {
+    pairId: integer('pair_id').notNull().references(() => pairs.id),
+    /** source | target */
+    side: text('side').notNull(),
+    syncToken: text('sync_token'),
+    ctag: text('ctag'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pairId, t.side] })],
+);
+
+/**
+ * Every object of each side as last seen: its ETag, the raw source object (so a moving window is
+ * re-expanded without refetching), and the markers of a target object (so it is not read again).
+ */
+export const collectionObjects = sqliteTable(
+  'collection_objects',
+  {
+    pairId: integer('pair_id').notNull().references(() => pairs.id),
+    side: text('side').notNull(),
+    href: text('href').notNull(),
+    etag: text('etag'),
+    /** The object's iCalendar text (source side only). */
+    data: text('data'),
+    markerPair: text('marker_pair'),
+    markerSourceUid: text('marker_source_uid'),
+    markerRecurrenceId: text('marker_recurrence_id'),
+    /** A copy's occurrence [start, end), RFC 3339 UTC. */
+    instanceStart: text('instance_start'),
+    instanceEnd: text('instance_end'),
+  },
+  (t) => [primaryKey({ columns: [t.pairId, t.side, t.href] })],
+);
+
+/** A calendar found by discovery, by the settings that named it, so later runs skip discovery. */
+export const discoveredCalendars = sqliteTable('discovered_calendars', {
+  /** Hash of side, URL, username and calendar setting. */
+  settingsKey: text('settings_key').primaryKey(),
+  collectionUrl: text('collection_url').notNull(),
+  displayName: text('display_name').notNull(),
+  discoveredAt: text('discovered_at').notNull(),
+});

@@ -1,10 +1,21 @@
 // Reads and writes of the state: pairs, runs, mappings and the audit log.
 import { and, eq } from 'drizzle-orm';
-import type { DesiredCopy, Mapping, OccurrenceId } from '../lib/domain.ts';
+import type { CopyMarkers, DesiredCopy, InstanceSpan, Mapping, OccurrenceId } from '../lib/domain.ts';
+import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
 import type { StateDatabase } from './open-database.ts';
-import { audit, mappings, pairs, runs } from './schema.ts';
+import { audit, collectionObjects, collectionState, mappings, pairs, runs } from './schema.ts';
+
+/** An object of one side as last seen: data for the source, markers for the target. */
+export interface CachedObject {
+  href: string;
+  etag: string | null;
+  data: string | null;
+  markers: CopyMarkers | null;
+  span: InstanceSpan | null;
+}
 
 export type RunCounts = Pick<typeof runs.$inferInsert, 'created' | 'updated' | 'deleted' | 'unchanged' | 'retired' | 'skipped' | 'failed'>;
+export type RunTraffic = Pick<typeof runs.$inferInsert, 'requests' | 'requestsByMethod' | 'bytesReceived' | 'durationMs'>;
 
 export interface AuditEntry {
   action: string;
@@ -23,12 +34,13 @@ export class SyncState {
   constructor(
     private readonly db: StateDatabase,
     readonly pairId: number,
+    readonly pairKey: string,
   ) {}
 
   static forPair(db: StateDatabase, pairKey: string, source: string, target: string): SyncState {
     const existing = db.select().from(pairs).where(eq(pairs.pairKey, pairKey)).get();
     const row = existing ?? db.insert(pairs).values({ pairKey, source, target, createdAt: now() }).returning().get();
-    return new SyncState(db, row.id);
+    return new SyncState(db, row.id, pairKey);
   }
 
   startRun(window: { start: string; end: string }): number {
@@ -39,8 +51,60 @@ export class SyncState {
       .get().id;
   }
 
-  finishRun(runId: number, outcome: string, counts: RunCounts, error?: string): void {
-    this.db.update(runs).set({ ...counts, outcome, error, finishedAt: now() }).where(eq(runs.id, runId)).run();
+  finishRun(runId: number, outcome: string, counts: RunCounts, traffic: RunTraffic, error?: string): void {
+    this.db.update(runs).set({ ...counts, ...traffic, outcome, error, finishedAt: now() }).where(eq(runs.id, runId)).run();
+  }
+
+  collectionMark(side: string): CollectionMark | null {
+    const row = this.db.select().from(collectionState).where(and(eq(collectionState.pairId, this.pairId), eq(collectionState.side, side))).get();
+    return row ? { syncToken: row.syncToken, ctag: row.ctag } : null;
+  }
+
+  cachedObjects(side: string): CachedObject[] {
+    return this.db
+      .select()
+      .from(collectionObjects)
+      .where(and(eq(collectionObjects.pairId, this.pairId), eq(collectionObjects.side, side)))
+      .all()
+      .map((row) => ({
+        href: row.href,
+        etag: row.etag,
+        data: row.data,
+        markers: row.markerPair === null ? null : { pairKey: row.markerPair, sourceUid: row.markerSourceUid ?? '', recurrenceId: row.markerRecurrenceId ?? '' },
+        span: row.instanceStart === null || row.instanceEnd === null ? null : { start: row.instanceStart, end: row.instanceEnd },
+      }));
+  }
+
+  private cacheRow(side: string, object: CachedObject): typeof collectionObjects.$inferInsert {
+    return {
+      pairId: this.pairId,
+      side,
+      href: object.href,
+      etag: object.etag,
+      data: object.data,
+      markerPair: object.markers?.pairKey ?? null,
+      markerSourceUid: object.markers?.sourceUid ?? null,
+      markerRecurrenceId: object.markers?.recurrenceId ?? null,
+      instanceStart: object.span?.start ?? null,
+      instanceEnd: object.span?.end ?? null,
+    };
+  }
+
+  private cacheWhere(side: string, href: string) {
+    return and(eq(collectionObjects.pairId, this.pairId), eq(collectionObjects.side, side), eq(collectionObjects.href, href));
+  }
+
+  /** What a side now holds, and the mark to ask for changes from next time: together. */
+  saveCollection(side: string, upserts: CachedObject[], removed: string[], mark: CollectionMark): void {
+    this.db.transaction((tx) => {
+      for (const href of removed) tx.delete(collectionObjects).where(this.cacheWhere(side, href)).run();
+      for (const object of upserts) {
+        const row = this.cacheRow(side, object);
+        tx.insert(collectionObjects).values(row).onConflictDoUpdate({ target: [collectionObjects.pairId, collectionObjects.side, collectionObjects.href], set: row }).run();
+      }
+      const state = { pairId: this.pairId, side, syncToken: mark.syncToken, ctag: mark.ctag, updatedAt: now() };
+      tx.insert(collectionState).values(state).onConflictDoUpdate({ target: [collectionState.pairId, collectionState.side], set: state }).run();
+    });
   }
 
   mappings(): Mapping[] {
@@ -91,13 +155,17 @@ export class SyncState {
         .values({ pairId: this.pairId, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId, ...row })
         .onConflictDoUpdate({ target: [mappings.pairId, mappings.sourceUid, mappings.recurrenceId], set: row })
         .run();
+      const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
+      const cached = this.cacheRow('target', { href: copy.targetHref, etag, data: null, markers, span: { start: copy.start, end: copy.end } });
+      tx.insert(collectionObjects).values(cached).onConflictDoUpdate({ target: [collectionObjects.pairId, collectionObjects.side, collectionObjects.href], set: cached }).run();
       tx.insert(audit).values(this.auditRow(runId, entry)).run();
     });
   }
 
   /** The mapping is gone (copy deleted or retired): removed with its audit row, together. */
-  recordForget(runId: number, id: OccurrenceId, entry: AuditEntry): void {
+  recordForget(runId: number, id: OccurrenceId, entry: AuditEntry, deletedHref?: string): void {
     this.db.transaction((tx) => {
+      if (deletedHref !== undefined) tx.delete(collectionObjects).where(this.cacheWhere('target', deletedHref)).run();
       tx.delete(mappings)
         .where(and(eq(mappings.pairId, this.pairId), eq(mappings.sourceUid, id.sourceUid), eq(mappings.recurrenceId, id.recurrenceId)))
         .run();

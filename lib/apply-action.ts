@@ -40,7 +40,7 @@ export async function applyAction(action: Action, target: TargetEndpoint, state:
   try {
     if (kind === 'delete') {
       await target.remove(targetHref, action.etag);
-      state.recordForget(runId, action.mapping, { ...entry, outcome: 'ok', reason: action.reason });
+      state.recordForget(runId, action.mapping, { ...entry, outcome: 'ok', reason: action.reason }, targetHref);
     } else {
       const etag =
         kind === 'create'

@@ -20,6 +20,8 @@ export interface SyncConfig {
   window: SyncWindow;
   dbPath: string;
   dryRun: boolean;
+  /** Requests to a server at once. */
+  concurrency: number;
 }
 
 /** What the command line may say; every field overrides the same setting from elsewhere. */
@@ -37,6 +39,7 @@ export interface SyncFlags {
   to?: string;
   db?: string;
   dryRun?: boolean;
+  concurrency?: number;
 }
 
 const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;
@@ -46,6 +49,7 @@ const KNOWN_KEYS = [
   'SYNC_WINDOW_PAST_DAYS',
   'SYNC_WINDOW_FUTURE_DAYS',
   'SYNC_DB',
+  'SYNC_CONCURRENCY',
 ];
 
 /** The Python tool this replaces synced Nextcloud (source) into Kerio (target); its keys still work. */
@@ -110,6 +114,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     SYNC_WINDOW_PAST_DAYS: flags.pastDays?.toString(),
     SYNC_WINDOW_FUTURE_DAYS: flags.futureDays?.toString(),
     SYNC_DB: flags.db,
+    SYNC_CONCURRENCY: flags.concurrency?.toString(),
   });
   /** The value and the folder a relative path in it is relative to. */
   const setting = (key: string): { value: string; base: string } | undefined => {
@@ -145,15 +150,16 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     return settings;
   };
 
-  const days = (key: string, fallback: number): number => {
+  const whole = (key: string, fallback: number, what: string, least = 0): number => {
     const text = setting(key)?.value;
     if (text === undefined || text === '') return fallback;
-    if (!/^\d+$/.test(text.trim())) {
-      errors.push(`${key} is "${text}"; it must be a whole number of days, like ${fallback}`);
+    if (!/^\d+$/.test(text.trim()) || Number(text) < least) {
+      errors.push(`${key} is "${text}"; it must be ${what}, like ${fallback}`);
       return fallback;
     }
     return Number(text);
   };
+  const days = (key: string, fallback: number) => whole(key, fallback, 'a whole number of days');
 
   const source = side('SOURCE');
   const target = side('TARGET');
@@ -173,6 +179,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     end: instant(flags.to, '--to', now + futureDays * DAY_MS),
   };
   if (window.start >= window.end) errors.push('the window is empty: --from must be before --to');
+  const concurrency = whole('SYNC_CONCURRENCY', 4, 'a whole number of requests at once, at least 1', 1);
   const db = setting('SYNC_DB');
   if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
   return {
@@ -181,5 +188,6 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     window,
     dbPath: db ? resolve(db.base, db.value) : resolve(configDir, 'sync.db'),
     dryRun: flags.dryRun ?? false,
+    concurrency,
   };
 }

@@ -65,6 +65,13 @@ export interface TargetObject {
   etag: string | null;
   /** null when the object carries no markers of this tool (a foreign object). */
   markers: CopyMarkers | null;
+  /** For a copy: its occurrence's [start, end), RFC 3339, to tell an orphan in the window from a copy that left it. */
+  span: InstanceSpan | null;
+}
+
+export interface InstanceSpan {
+  start: string;
+  end: string;
 }
 
 /** What the state remembers of one copy (a row of the mappings table). */

@@ -102,6 +102,8 @@ export function planActions(input: PlanInput): Action[] {
   for (const object of input.target) {
     if (object.markers?.pairKey !== pairKey || mappedHrefs.has(object.href)) continue;
     if (wanted.has(keyOf(object.markers))) continue;
+    // A copy whose occurrence is outside the window is one that left it (or will enter it): not an orphan.
+    if (object.span && !overlapsWindow(Date.parse(object.span.start), Date.parse(object.span.end), input.window)) continue;
     actions.push({ kind: 'skip', id: idOf(object.markers), targetHref: object.href, reason: 'a copy of this pair that the state does not know (orphan); left alone' });
   }
   return actions;

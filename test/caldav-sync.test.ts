@@ -94,9 +94,8 @@ for (const kind of SERVER_KINDS) {
       const run = await sync();
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 0, deleted: 0, unchanged: 13, retired: 0, skipped: 0, failed: 0 });
-      const requests = summaryRequests(run.stdout);
-      assert.equal(requests.PUT, undefined);
-      assert.equal(requests.DELETE, undefined);
+      // One change check per side (RFC 6578 sync-collection); discovery is remembered from the first run.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2 });
       assert.deepEqual(await server.listObjects(targetUrl), before);
     });
 
@@ -108,6 +107,8 @@ for (const kind of SERVER_KINDS) {
       const run = await sync();
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 5, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
+      // Two change checks, one multiget of the three changed source objects, one write per changed instance.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2, DELETE: 5 });
       const expected = FIRST_SYNC.filter((line) => !line.startsWith('review@test') && !line.startsWith('standup@test 20261026'))
         .map((line) => line.replace('| Company holiday |', '| Company holiday (office closed) |'))
         .concat('new@test | Added later | 20261030T100000Z | 20261030T110000Z', FOREIGN);
@@ -162,6 +163,50 @@ for (const kind of SERVER_KINDS) {
       const healed = await sync();
       assert.equal(healed.code, 0, healed.stdout);
       assert.deepEqual(summaryCounts(healed.stdout), { created: 1, updated: 0, deleted: 0, unchanged: 8, retired: 0, skipped: 0, failed: 0 });
+    });
+
+    test('when the window moves on, entering instances are created and leaving ones retire, with no source request beyond the change check', async () => {
+      const run = await runCli(
+        [
+          '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
+          '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
+          '--from', '2026-10-08', '--to', '2026-11-08', '--db', join(work, 'sync.db'),
+        ],
+        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      // Stand-ups of Nov 2 and Nov 4 (the last before UNTIL) enter; those of Oct 5 and Oct 7 leave, their copies kept.
+      assert.deepEqual(summaryCounts(run.stdout), { created: 2, updated: 0, deleted: 0, unchanged: 7, retired: 2, skipped: 0, failed: 0 });
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2, PUT: 2 });
+      const copies = await copiesOnTarget();
+      assert.ok(copies.includes('standup@test 20261102T083000Z | Stand-up | 20261102T093000[Europe/Berlin] | 20261102T094500[Europe/Berlin]'));
+      assert.ok(copies.includes('standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]'));
+    });
+
+    test('a sync token the server no longer accepts means a clean full resync, and no change is lost', async () => {
+      const state = new Database(join(work, 'sync.db'));
+      state.prepare("UPDATE collection_state SET sync_token = 'http://example.invalid/expired-token'").run();
+      state.close();
+      await server.putObject(sourceUrl, 'ny-call.ics', fixture('ny-call.ics').replace('SUMMARY:NY call', 'SUMMARY:NY call (moved room)'));
+      const run = await runCli(
+        [
+          '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
+          '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
+          '--from', '2026-10-08', '--to', '2026-11-08', '--db', join(work, 'sync.db'),
+        ],
+        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 1, deleted: 0, unchanged: 8, retired: 0, skipped: 0, failed: 0 });
+      // Per side: the refused delta and a full listing; then one multiget of the changed object.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 5, PUT: 1 });
+      assert.ok((await copiesOnTarget()).includes('ny-call@test | NY call (moved room) | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]'));
+      const reader = new Database(join(work, 'sync.db'), { readonly: true });
+      const lastRun = reader.prepare('SELECT outcome, updated, requests, requests_by_method, bytes_received > 0 AS received FROM runs ORDER BY id DESC LIMIT 1').get();
+      const tokens = reader.prepare("SELECT count(*) AS n FROM collection_state WHERE sync_token LIKE '%expired-token'").get();
+      reader.close();
+      assert.deepEqual(lastRun, { outcome: 'success', updated: 1, requests: 6, requests_by_method: '{"REPORT":5,"PUT":1}', received: 1 });
+      assert.deepEqual(tokens, { n: 0 });
     });
 
     test('a calendar name that matches nothing is one clear line listing the calendars found', async () => {

@@ -53,8 +53,9 @@ function markers(sourceUid: string, recurrenceId = '', pairKey = PAIR): CopyMark
   return { pairKey, sourceUid, recurrenceId };
 }
 
-function listed(href: string, etag: string | null, objectMarkers: CopyMarkers | null): TargetObject {
-  return { href, etag, markers: objectMarkers };
+/** A listed target object; a copy's occurrence is inside the window unless `span` says otherwise. */
+function listed(href: string, etag: string | null, objectMarkers: CopyMarkers | null, span = objectMarkers ? IN_WINDOW : null): TargetObject {
+  return { href, etag, markers: objectMarkers, span };
 }
 
 function plan(input: Partial<PlanInput>) {
@@ -62,6 +63,7 @@ function plan(input: Partial<PlanInput>) {
 }
 
 const RID = '20250310T090000Z';
+const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00:00Z' };
 
 // --- desired occurrences ------------------------------------------------------------------
 
@@ -412,6 +414,15 @@ test("an unmapped, undesired copy with this pair's markers is skipped as an orph
       reason: 'a copy of this pair that the state does not know (orphan); left alone',
     },
   ]);
+});
+
+test('a copy of this pair with no mapping whose occurrence is outside the window (one that left it) is not an orphan', () => {
+  const before = { start: '2025-02-27T09:00:00Z', end: '2025-02-27T10:00:00Z' };
+  const after = { start: '2025-04-01T00:00:00Z', end: '2025-04-01T01:00:00Z' };
+  assert.deepEqual(
+    plan({ target: [listed('/cal/target/old.ics', '"o-1"', markers('ev-old', '20250227T090000Z'), before), listed('/cal/target/later.ics', '"o-2"', markers('ev-later'), after)] }),
+    [],
+  );
 });
 
 // --- purity ------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // A CalDAV calendar collection, found from a server URL or given directly, read and written over tsdav.
 import { createObject, davRequest, deleteObject, propfind, serviceDiscovery, updateObject, type DAVResponse } from 'tsdav';
-import type { SourceObject } from '../domain.ts';
 import { EXIT, UserError, WriteRefused } from '../errors.ts';
 import type { Http } from '../http.ts';
-import type { ListedObject, SourceEndpoint, TargetEndpoint } from './endpoint.ts';
+import { DiscoveryCache } from '../../db/discovery-cache.ts';
+import type { CollectionChanges, CollectionMark, FetchedObject, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoint.ts';
 
 export interface CaldavSettings {
   /** 'source' or 'target': names the side and its config keys in messages. */
@@ -66,18 +66,35 @@ function multistatusFailure(body: string): { status: number; condition?: string 
 
 export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   readonly identity: string;
+  private forgetDiscovery = () => {};
 
   private constructor(
     readonly collectionUrl: string,
     readonly displayName: string,
     private readonly http: Http,
     private readonly side: string,
+    private readonly username: string,
   ) {
     this.identity = collectionUrl;
   }
 
-  /** Finds the configured calendar: a collection URL or path, or a display name found by discovery. */
-  static async connect(settings: CaldavSettings, http: Http): Promise<CaldavCalendar> {
+  /**
+   * The configured calendar, as remembered from an earlier run with the same settings, or found:
+   * a collection URL or path, or a display name found by discovery.
+   */
+  static async connect(settings: CaldavSettings, http: Http, cache?: DiscoveryCache): Promise<CaldavCalendar> {
+    const key = DiscoveryCache.keyOf(settings.side, settings.url, settings.username, settings.calendar);
+    const remembered = cache?.get(key);
+    const calendar = remembered
+      ? new CaldavCalendar(remembered.collectionUrl, remembered.displayName, http, settings.side, settings.username ?? '')
+      : await CaldavCalendar.find(settings, http);
+    if (cache && !remembered) cache.set(key, { collectionUrl: calendar.collectionUrl, displayName: calendar.displayName });
+    // If it has gone since, the next run looks for it again.
+    calendar.forgetDiscovery = () => cache?.forget(key);
+    return calendar;
+  }
+
+  private static async find(settings: CaldavSettings, http: Http): Promise<CaldavCalendar> {
     const { side } = settings;
     const key = side.toUpperCase();
     const fetch = http.fetch;
@@ -106,12 +123,12 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
         throw error;
       });
       if (!isCalendar(response)) throw new UserError(`${url} is not a calendar collection; check ${key}_CALENDAR`, EXIT.config);
-      return new CaldavCalendar(withSlash(url), textOf(response.props?.displayname) ?? '', http, side);
+      return new CaldavCalendar(withSlash(url), textOf(response.props?.displayname) ?? '', http, side, settings.username ?? '');
     }
 
     const start = await describe(settings.url);
     if (wanted === '' && isCalendar(start)) {
-      return new CaldavCalendar(withSlash(settings.url), textOf(start.props?.displayname) ?? '', http, side);
+      return new CaldavCalendar(withSlash(settings.url), textOf(start.props?.displayname) ?? '', http, side, settings.username ?? '');
     }
     const calendars = await CaldavCalendar.discover(settings.url, http, check);
     const matches = calendars.filter((c) => c.displayName === wanted);
@@ -121,7 +138,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       const what = matches.length === 0 ? 'no calendar is named' : `${matches.length} calendars are named`;
       throw new UserError(`${what} "${wanted}" on the ${side} server; calendars found: ${found}; set ${key}_CALENDAR to one of the names or URLs`, EXIT.config);
     }
-    return new CaldavCalendar(matches[0].url, matches[0].displayName, http, side);
+    return new CaldavCalendar(matches[0].url, matches[0].displayName, http, side, settings.username ?? '');
   }
 
   /** Well-known, principal, calendar-home-set, then the calendars in the home (RFC 6764, RFC 4791). */
@@ -181,7 +198,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   }
 
   /** Every event object's href and ETag (no href filter: Kerio's objects end in .eml). */
-  async listObjects(): Promise<ListedObject[]> {
+  private async listObjects(): Promise<ListedObject[]> {
     const responses = await this.report(
       `<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
         `<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter></c:calendar-query>`,
@@ -193,8 +210,8 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       .map((r) => ({ href: canonicalPath(r.href!, this.collectionUrl), etag: textOf(r.props?.getetag) ?? null }));
   }
 
-  async fetchObjects(hrefs: string[]): Promise<Array<ListedObject & { data: string }>> {
-    const objects: Array<ListedObject & { data: string }> = [];
+  async fetchObjects(hrefs: string[]): Promise<FetchedObject[]> {
+    const objects: FetchedObject[] = [];
     for (let i = 0; i < hrefs.length; i += MULTIGET_CHUNK) {
       const chunk = hrefs.slice(i, i + MULTIGET_CHUNK);
       const responses = await this.report(
@@ -222,10 +239,71 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     return objects;
   }
 
-  async listSourceObjects(): Promise<SourceObject[]> {
-    const listed = await this.listObjects();
-    const objects = await this.fetchObjects(listed.map((o) => o.href));
-    return objects.map((o) => ({ href: o.href, etag: o.etag ?? '', data: o.data }));
+  /**
+   * RFC 6578 sync-collection from `token` ('' for everything). null when the server has no such
+   * report or refuses the token (403, 409, 500, a 507 truncation): the caller then lists all.
+   */
+  private async syncCollection(token: string): Promise<{ changed: ListedObject[]; removed: string[]; syncToken: string | null } | null> {
+    const responses = await this.report(
+      `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>${escapeXml(token)}</d:sync-token>` +
+        `<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+    );
+    // 403 here is usually the valid-sync-token precondition (Radicale), so only 401 is a login failure.
+    if (responses[0]?.status === 401) this.refuseLogin(responses[0]);
+    const raw = responses[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined;
+    if (typeof raw !== 'object' || raw === null || !raw.multistatus) return null;
+    const collectionPath = canonicalPath('', this.collectionUrl);
+    const changed: ListedObject[] = [];
+    const removed: string[] = [];
+    for (const response of responses) {
+      if (response.href === undefined) continue;
+      const href = canonicalPath(response.href, this.collectionUrl);
+      if (href === collectionPath) {
+        if (!response.ok) return null; // 507: the server truncated the answer
+        continue;
+      }
+      if (response.status === 404) removed.push(href);
+      else if (response.ok) changed.push({ href, etag: textOf(response.props?.getetag) ?? null });
+      else return null;
+    }
+    // tsdav turns numeric-looking text into numbers; such a token may no longer be the server's.
+    const syncToken = typeof raw.multistatus.syncToken === 'string' ? raw.multistatus.syncToken : null;
+    return { changed, removed, syncToken };
+  }
+
+  private async ctag(): Promise<string | null> {
+    const [response] = await propfind({ url: this.collectionUrl, props: { 'cs:getctag': {} }, depth: '0', fetch: this.http.fetch });
+    this.refuseLogin(response);
+    this.refuseMissing(response);
+    return textOf(response?.props?.getctag) ?? null;
+  }
+
+  async changesSince(mark: CollectionMark | null): Promise<CollectionChanges> {
+    if (mark?.syncToken) {
+      const delta = await this.syncCollection(mark.syncToken);
+      if (delta) return { kind: 'delta', changed: delta.changed, removed: delta.removed, mark: { syncToken: delta.syncToken, ctag: null } };
+    } else if (mark?.ctag) {
+      const ctag = await this.ctag();
+      if (ctag !== null && ctag === mark.ctag) return { kind: 'unchanged' };
+    }
+    const everything = await this.syncCollection('');
+    if (everything) return { kind: 'full', objects: everything.changed, mark: { syncToken: everything.syncToken, ctag: null } };
+    // No sync-collection: the getctag is read before the listing, so a change during it is seen next run.
+    const ctag = await this.ctag();
+    return { kind: 'full', objects: await this.listObjects(), mark: { syncToken: null, ctag } };
+  }
+
+  private refuseLogin(response: DAVResponse | undefined): void {
+    if (response?.status === 401 || response?.status === 403) {
+      throw new UserError(`the ${this.side} server ${new URL(this.collectionUrl).origin} refused the login of user "${this.username}" (HTTP ${response.status}); check ${this.side.toUpperCase()}_USERNAME and ${this.side.toUpperCase()}_PASSWORD`, EXIT.auth);
+    }
+  }
+
+  private refuseMissing(response: DAVResponse | undefined): void {
+    if (response?.status === 404) {
+      this.forgetDiscovery();
+      throw new UserError(`the ${this.side} calendar ${this.collectionUrl} no longer exists; check ${this.side.toUpperCase()}_CALENDAR`, EXIT.unavailable);
+    }
   }
 
   async create(href: string, ics: string): Promise<string | null> {

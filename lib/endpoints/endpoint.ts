@@ -1,26 +1,44 @@
 // What the sync needs from each side, whatever the side is (CalDAV, an .ics file or feed, a folder).
-import type { SourceObject } from '../domain.ts';
 
-export interface SourceEndpoint {
-  /** A stable identity of the calendar (no credentials), part of the pair's key. */
-  readonly identity: string;
-  /** Every event object of the calendar; throws when the listing fails, never returns a partial list. */
-  listSourceObjects(): Promise<SourceObject[]>;
-}
-
-/** An object of the target as listed: its href and ETag; data only when asked for. */
+/** An object as listed: its href and ETag. */
 export interface ListedObject {
   href: string;
   etag: string | null;
 }
 
-export interface TargetEndpoint {
+export interface FetchedObject extends ListedObject {
+  data: string;
+}
+
+/** What a side knew of its calendar after the last run: an RFC 6578 sync token, a getctag. */
+export interface CollectionMark {
+  syncToken: string | null;
+  ctag: string | null;
+}
+
+/** What changed since a mark: nothing, everything (a full listing), or a delta. */
+export type CollectionChanges =
+  | { kind: 'unchanged' }
+  | { kind: 'full'; objects: ListedObject[]; mark: CollectionMark }
+  | { kind: 'delta'; changed: ListedObject[]; removed: string[]; mark: CollectionMark };
+
+interface Collection {
+  /** A stable identity of the calendar (no credentials), part of the pair's key. */
   readonly identity: string;
+  /** Every change since `mark` (a full listing when there is none, or it is no longer valid). */
+  changesSince(mark: CollectionMark | null): Promise<CollectionChanges>;
+  /**
+   * The data of these objects; objects deleted meanwhile are left out. Throws when the server
+   * leaves others out: a partial answer is never taken for the calendar.
+   */
+  fetchObjects(hrefs: string[]): Promise<FetchedObject[]>;
+}
+
+export type SourceEndpoint = Collection;
+
+export interface TargetEndpoint extends Collection {
   /** The href a copy with this file name has (the form listings use). */
   hrefFor(fileName: string): string;
-  listObjects(): Promise<ListedObject[]>;
-  /** The data of these objects; objects that vanished meanwhile are left out. */
-  fetchObjects(hrefs: string[]): Promise<Array<ListedObject & { data: string }>>;
   /** Writes only if nothing is at href yet; returns the new ETag. */
   create(href: string, ics: string): Promise<string | null>;
   /** Writes only if the object still has `etag`; returns the new ETag. */

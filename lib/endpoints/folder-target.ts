@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, UserError, WriteRefused } from '../errors.ts';
-import type { ListedObject, TargetEndpoint } from './endpoint.ts';
+import type { CollectionChanges, FetchedObject, TargetEndpoint } from './endpoint.ts';
 import { sha256 } from '../sha256.ts';
 
 /** A file's ETag is the hash of its bytes: any edit, by anyone, changes it. */
@@ -31,14 +31,16 @@ export class FolderTarget implements TargetEndpoint {
     }
   }
 
-  async listObjects(): Promise<ListedObject[]> {
-    if (!existsSync(this.folder)) return []; // made by the first write, so a dry run leaves no trace
-    const objects = await this.fetchObjects((await readdir(this.folder)).filter((name) => name.endsWith('.ics')).sort());
-    return objects.map(({ href, etag }) => ({ href, etag }));
+  /** A folder has no change log: it is listed (and every file hashed) on every run. */
+  async changesSince(): Promise<CollectionChanges> {
+    // The folder is made by the first write, so a dry run leaves no trace.
+    const names = existsSync(this.folder) ? (await readdir(this.folder)).filter((name) => name.endsWith('.ics')).sort() : [];
+    const objects = (await this.fetchObjects(names)).map(({ href, etag }) => ({ href, etag }));
+    return { kind: 'full', objects, mark: { syncToken: null, ctag: null } };
   }
 
-  async fetchObjects(hrefs: string[]): Promise<Array<ListedObject & { data: string }>> {
-    const objects: Array<ListedObject & { data: string }> = [];
+  async fetchObjects(hrefs: string[]): Promise<FetchedObject[]> {
+    const objects: FetchedObject[] = [];
     for (const href of hrefs) {
       const data = await this.read(href);
       if (data !== null) objects.push({ href, etag: etagOf(data), data });

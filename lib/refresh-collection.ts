@@ -1,0 +1,81 @@
+// Each side as the planner sees it, brought up to date from what changed since the last run: only
+// new or changed objects are downloaded; the rest comes from the state database.
+import type { SyncState, CachedObject } from '../db/sync-state.ts';
+import { readMarkers } from './copy-identity.ts';
+import type { InstanceSpan, Mapping, SourceObject, TargetObject } from './domain.ts';
+import { expandWindow } from './expand-window.ts';
+import type { CollectionChanges, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoints/endpoint.ts';
+
+type Side = 'source' | 'target';
+
+/** When a copy's occurrence is: a copy is a single standalone event, expanded like any other. */
+function spanOf(data: string): InstanceSpan | null {
+  const [instance] = expandWindow([{ href: '', etag: '', data }], { start: -Infinity, end: Infinity }).instances;
+  return instance ? { start: instance.start, end: instance.end } : null;
+}
+
+/** The listing after `changes`, and the hrefs whose content is not known at their current ETag. */
+function merge(cached: Map<string, CachedObject>, changes: Exclude<CollectionChanges, { kind: 'unchanged' }>) {
+  const listed: ListedObject[] = changes.kind === 'full' ? changes.objects : changes.changed;
+  const listedHrefs = new Set(listed.map((o) => o.href));
+  const removed = changes.kind === 'full' ? [...cached.keys()].filter((href) => !listedHrefs.has(href)) : changes.removed.filter((href) => !listedHrefs.has(href));
+  const stale = listed.filter((o) => o.etag === null || cached.get(o.href)?.etag !== o.etag);
+  return { removed, stale };
+}
+
+/**
+ * Applies the changes to the cached copy of a side, saving it unless `persist` is false (a dry
+ * run), and returns the side as it now is.
+ */
+function apply(state: SyncState, side: Side, cached: Map<string, CachedObject>, upserts: CachedObject[], removed: string[], changes: CollectionChanges, persist: boolean): CachedObject[] {
+  const now = new Map(cached);
+  for (const href of removed) now.delete(href);
+  for (const object of upserts) now.set(object.href, object);
+  if (persist && changes.kind !== 'unchanged') state.saveCollection(side, upserts, removed, changes.mark);
+  return [...now.values()];
+}
+
+export async function refreshSource(endpoint: SourceEndpoint, state: SyncState, persist: boolean): Promise<SourceObject[]> {
+  const cached = new Map(state.cachedObjects('source').map((o) => [o.href, o]));
+  const changes = await endpoint.changesSince(state.collectionMark('source'));
+  let objects = [...cached.values()];
+  if (changes.kind !== 'unchanged') {
+    const { removed, stale } = merge(cached, changes);
+    const fetched = await endpoint.fetchObjects(stale.map((o) => o.href));
+    const fetchedHrefs = new Set(fetched.map((o) => o.href));
+    // Deleted between the listing and the fetch: gone.
+    const vanished = stale.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
+    const upserts = fetched.map(({ href, etag, data }) => ({ href, etag, data, markers: null, span: null }));
+    objects = apply(state, 'source', cached, upserts, [...removed, ...vanished], changes, persist);
+  }
+  return objects.map(({ href, etag, data }) => ({ href, etag: etag ?? '', data: data ?? '' }));
+}
+
+export async function refreshTarget(endpoint: TargetEndpoint, state: SyncState, pairKey: string, mappings: Mapping[], persist: boolean): Promise<TargetObject[]> {
+  const cached = new Map(state.cachedObjects('target').map((o) => [o.href, o]));
+  const changes = await endpoint.changesSince(state.collectionMark('target'));
+  let objects = [...cached.values()];
+  if (changes.kind !== 'unchanged') {
+    const { removed, stale } = merge(cached, changes);
+    // A copy this tool wrote is known by its ETag; only others are read to see whose they are.
+    const written = new Map(mappings.map((m) => [m.targetHref, m]));
+    const ours = stale.filter((o) => o.etag !== null && written.get(o.href)?.targetEtag === o.etag);
+    const others = stale.filter((o) => !ours.includes(o));
+    const fetched = await endpoint.fetchObjects(others.map((o) => o.href));
+    const fetchedHrefs = new Set(fetched.map((o) => o.href));
+    const upserts: CachedObject[] = [
+      ...ours.map(({ href, etag }) => {
+        const mapping = written.get(href)!;
+        const markers = { pairKey, sourceUid: mapping.sourceUid, recurrenceId: mapping.recurrenceId };
+        return { href, etag, data: null, markers, span: { start: mapping.instanceStart, end: mapping.instanceEnd } };
+      }),
+      ...fetched.map(({ href, etag, data }) => {
+        const markers = readMarkers(data);
+        return { href, etag, data: null, markers, span: markers ? spanOf(data) : null };
+      }),
+    ];
+    const vanished = others.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
+    objects = apply(state, 'target', cached, upserts, [...removed, ...vanished], changes, persist);
+  }
+  return objects.map(({ href, etag, markers, span }) => ({ href, etag, markers, span }));
+}
