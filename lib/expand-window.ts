@@ -288,7 +288,13 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow): Expan
       result.problems.push({ sourceHref: object.href, reason: `cannot be parsed as iCalendar: ${(error as Error).message}` });
       continue;
     }
-    const vevents = calendars.flatMap((c) => c.getAllSubcomponents('vevent'));
+    // Detached from their VCALENDAR, events read their times in the zones registered below, built
+    // once per distinct VTIMEZONE, instead of ical.js building a zone per object from the parent.
+    const vevents = calendars.flatMap((calendar) => {
+      const events = calendar.getAllSubcomponents('vevent');
+      for (const event of events) calendar.removeSubcomponent(event);
+      return events;
+    });
     const embedded = calendars.flatMap((c) => c.getAllSubcomponents('vtimezone'));
     const byUid = new Map<string, ICAL.Component[]>();
     for (const vevent of vevents) {

@@ -34,11 +34,32 @@ function utcStandIn(tzid: string): ICAL.Component {
 
 const knownZones = new Set<string>(tzlib_get_timezones());
 
+const libraryZones = new Map<string, ICAL.Component | null>();
+
 function fromLibrary(tzid: string): ICAL.Component | null {
   if (!knownZones.has(tzid)) return null; // asking for an unknown zone makes the library print an error
-  const block = tzlib_get_ical_block(tzid);
-  if (!Array.isArray(block) || typeof block[0] !== 'string' || !block[0].startsWith('BEGIN:VTIMEZONE')) return null;
-  return new ICAL.Component(ICAL.parse(block[0]) as unknown[]);
+  if (!libraryZones.has(tzid)) {
+    const block = tzlib_get_ical_block(tzid);
+    const text = Array.isArray(block) && typeof block[0] === 'string' && block[0].startsWith('BEGIN:VTIMEZONE') ? block[0] : null;
+    libraryZones.set(tzid, text === null ? null : new ICAL.Component(ICAL.parse(text) as unknown[]));
+  }
+  return libraryZones.get(tzid)!;
+}
+
+/**
+ * One ical.js zone per distinct VTIMEZONE: thousands of objects carry the same definition, and
+ * expanding its transitions once (here and in zone-math) instead of per object is most of the cost.
+ */
+const builtZones = new Map<string, { vtimezone: ICAL.Component; zone: ICAL.Timezone }>();
+
+function zoneFor(tzid: string, vtimezone: ICAL.Component): { vtimezone: ICAL.Component; zone: ICAL.Timezone } {
+  const key = `${tzid}\n${vtimezone.toString()}`;
+  let built = builtZones.get(key);
+  if (!built) {
+    built = { vtimezone, zone: new ICAL.Timezone({ component: vtimezone, tzid }) };
+    builtZones.set(key, built);
+  }
+  return built;
 }
 
 /** Exchange writes Windows zone names ("W. Europe Standard Time"); CLDR maps them to IANA. */
@@ -88,7 +109,9 @@ export function registerTimezones(
     zones.set(iana, known);
   }
   for (const [tzid, vtimezone] of zones) {
-    ICAL.TimezoneService.register(new ICAL.Timezone({ component: vtimezone, tzid }), tzid);
+    const built = zoneFor(tzid, vtimezone);
+    ICAL.TimezoneService.register(built.zone, tzid);
+    zones.set(tzid, built.vtimezone);
   }
   return { zones, unresolved };
 }

@@ -7,6 +7,7 @@ import ICAL from 'ical.js';
 /** ical.js keeps the expanded transitions (in UTC) on the zone; not in its typings. */
 type ExpandedZone = ICAL.Timezone & {
   changes: Array<{ year: number; month: number; day: number; hour: number; minute: number; second: number; utcOffset: number; prevUtcOffset: number }>;
+  expandedUntilYear: number;
   _ensureCoverage(year: number): void;
 };
 
@@ -28,7 +29,8 @@ function transitions(zone: ICAL.Timezone, year: number): Transition[] {
   const list = expanded.changes
     .map((c) => ({ at: Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) / 1000, utcOffset: c.utcOffset, prevUtcOffset: c.prevUtcOffset }))
     .sort((a, b) => a.at - b.at);
-  cache.set(zone, { untilYear: year + 1, transitions: list });
+  // ical.js expands a few years beyond what is asked; remember how far, so it is not asked again.
+  cache.set(zone, { untilYear: Math.max(year + 1, expanded.expandedUntilYear ?? 0), transitions: list });
   return list;
 }
 
