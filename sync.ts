@@ -13,6 +13,8 @@ import { forEachLimited } from './lib/concurrency.ts';
 import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
+import type { SourceObject, SyncWindow } from './lib/domain.ts';
+import type { TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
 import { newRequestStats } from './lib/http.ts';
@@ -24,6 +26,14 @@ import { countOf, describeAction, emptyCounts, summaryLine } from './lib/run-rep
 
 const log = (line: string) => console.log(`${rfc3339(Date.now())} ${line}`);
 const warn = (line: string) => console.error(`${rfc3339(Date.now())} warning: ${line}`);
+
+/** What the source wants on the target: every instance in the window, rendered as the copy to store. */
+function desiredCopies(sourceObjects: SourceObject[], window: SyncWindow, pairKey: string, target: TargetEndpoint) {
+  const expansion = expandWindow(sourceObjects, window);
+  expansion.warnings.forEach(warn);
+  // Only the rendered text is kept: the parsed instances are left behind here, for memory's sake.
+  return { desired: expansion.instances.map((instance) => renderCopy(instance, pairKey, (name) => target.hrefFor(name))), problems: expansion.problems };
+}
 
 async function sync(flags: SyncFlags): Promise<number> {
   const began = Date.now();
@@ -46,13 +56,10 @@ async function sync(flags: SyncFlags): Promise<number> {
       durationMs: Date.now() - began,
     });
     try {
-      const sourceObjects = await refreshSource(source, state, !config.dryRun);
-      const expansion = expandWindow(sourceObjects, config.window);
-      expansion.warnings.forEach(warn);
-      const desired = expansion.instances.map((instance) => renderCopy(instance, pairKey, (name) => target.hrefFor(name)));
+      const { desired, problems: sourceProblems } = desiredCopies(await refreshSource(source, state, !config.dryRun), config.window, pairKey, target);
       const mappings = state.mappings();
       const targetObjects = await refreshTarget(target, state, pairKey, mappings, !config.dryRun);
-      const actions = planActions({ pairKey, window: config.window, desired, problems: expansion.problems, target: targetObjects, mappings });
+      const actions = planActions({ pairKey, window: config.window, desired, problems: sourceProblems, target: targetObjects, mappings });
 
       const counts = emptyCounts();
       if (config.dryRun) {

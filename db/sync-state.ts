@@ -1,5 +1,5 @@
 // Reads and writes of the state: pairs, runs, mappings and the audit log.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { CopyMarkers, DesiredCopy, InstanceSpan, Mapping, OccurrenceId } from '../lib/domain.ts';
 import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
 import type { StateDatabase } from './open-database.ts';
@@ -31,11 +31,38 @@ export interface AuditEntry {
 const now = () => new Date().toISOString();
 
 export class SyncState {
+  /** The statements of the hot path (one write per copy), prepared once: building SQL per call costs more than running it. */
+  private readonly statements;
+
   constructor(
     private readonly db: StateDatabase,
     readonly pairId: number,
     readonly pairKey: string,
-  ) {}
+  ) {
+    const placeholders = <T extends Record<string, unknown>>(columns: T) =>
+      Object.fromEntries(Object.keys(columns).map((name) => [name, sql.placeholder(name)])) as Record<keyof T, ReturnType<typeof sql.placeholder>>;
+    // An upsert sets every column to the value the insert brought (SQLite's excluded row).
+    const excluded = (columns: Record<string, { name: string }>) => Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]));
+    const { id: _id, ...auditColumns } = getTableColumns(audit);
+    this.statements = {
+      upsertMapping: db
+        .insert(mappings)
+        .values(placeholders(getTableColumns(mappings)))
+        .onConflictDoUpdate({ target: [mappings.pairId, mappings.sourceUid, mappings.recurrenceId], set: excluded(getTableColumns(mappings)) })
+        .prepare(),
+      upsertCached: db
+        .insert(collectionObjects)
+        .values(placeholders(getTableColumns(collectionObjects)))
+        .onConflictDoUpdate({ target: [collectionObjects.pairId, collectionObjects.side, collectionObjects.href], set: excluded(getTableColumns(collectionObjects)) })
+        .prepare(),
+      insertAudit: db.insert(audit).values(placeholders(auditColumns)).prepare(),
+      touchMapping: db
+        .update(mappings)
+        .set(Object.fromEntries(['lastSeenRun', 'sourceHref', 'sourceEtag', 'instanceStart', 'instanceEnd'].map((name) => [name, sql`${sql.placeholder(name)}`])))
+        .where(and(eq(mappings.pairId, sql.placeholder('pairId')), eq(mappings.sourceUid, sql.placeholder('sourceUid')), eq(mappings.recurrenceId, sql.placeholder('recurrenceId'))))
+        .prepare(),
+    };
+  }
 
   static forPair(db: StateDatabase, pairKey: string, source: string, target: string): SyncState {
     const existing = db.select().from(pairs).where(eq(pairs.pairKey, pairKey)).get();
@@ -98,10 +125,7 @@ export class SyncState {
   saveCollection(side: string, upserts: CachedObject[], removed: string[], mark: CollectionMark): void {
     this.db.transaction((tx) => {
       for (const href of removed) tx.delete(collectionObjects).where(this.cacheWhere(side, href)).run();
-      for (const object of upserts) {
-        const row = this.cacheRow(side, object);
-        tx.insert(collectionObjects).values(row).onConflictDoUpdate({ target: [collectionObjects.pairId, collectionObjects.side, collectionObjects.href], set: row }).run();
-      }
+      for (const object of upserts) this.statements.upsertCached.run(this.cacheRow(side, object));
       const state = { pairId: this.pairId, side, syncToken: mark.syncToken, ctag: mark.ctag, updatedAt: now() };
       tx.insert(collectionState).values(state).onConflictDoUpdate({ target: [collectionState.pairId, collectionState.side], set: state }).run();
     });
@@ -140,7 +164,10 @@ export class SyncState {
 
   /** A copy now stored on the target with `etag`: its mapping and its audit row, together. */
   recordWrite(runId: number, copy: DesiredCopy, etag: string | null, entry: AuditEntry): void {
-    const row = {
+    const mapping = {
+      pairId: this.pairId,
+      sourceUid: copy.sourceUid,
+      recurrenceId: copy.recurrenceId,
       instanceStart: copy.start,
       instanceEnd: copy.end,
       sourceHref: copy.sourceHref,
@@ -150,15 +177,12 @@ export class SyncState {
       contentHash: copy.contentHash,
       lastSeenRun: runId,
     };
-    this.db.transaction((tx) => {
-      tx.insert(mappings)
-        .values({ pairId: this.pairId, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId, ...row })
-        .onConflictDoUpdate({ target: [mappings.pairId, mappings.sourceUid, mappings.recurrenceId], set: row })
-        .run();
-      const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
-      const cached = this.cacheRow('target', { href: copy.targetHref, etag, data: null, markers, span: { start: copy.start, end: copy.end } });
-      tx.insert(collectionObjects).values(cached).onConflictDoUpdate({ target: [collectionObjects.pairId, collectionObjects.side, collectionObjects.href], set: cached }).run();
-      tx.insert(audit).values(this.auditRow(runId, entry)).run();
+    const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
+    const cached = this.cacheRow('target', { href: copy.targetHref, etag, data: null, markers, span: { start: copy.start, end: copy.end } });
+    this.db.transaction(() => {
+      this.statements.upsertMapping.run(mapping);
+      this.statements.upsertCached.run(cached);
+      this.statements.insertAudit.run(this.auditRow(runId, entry));
     });
   }
 
@@ -175,12 +199,18 @@ export class SyncState {
 
   /** Copies that needed no write were seen in this run (and their source may have a new ETag). */
   recordUnchanged(runId: number, copies: DesiredCopy[]): void {
-    this.db.transaction((tx) => {
+    this.db.transaction(() => {
       for (const copy of copies) {
-        tx.update(mappings)
-          .set({ lastSeenRun: runId, sourceHref: copy.sourceHref, sourceEtag: copy.sourceEtag, instanceStart: copy.start, instanceEnd: copy.end })
-          .where(and(eq(mappings.pairId, this.pairId), eq(mappings.sourceUid, copy.sourceUid), eq(mappings.recurrenceId, copy.recurrenceId)))
-          .run();
+        this.statements.touchMapping.run({
+          pairId: this.pairId,
+          sourceUid: copy.sourceUid,
+          recurrenceId: copy.recurrenceId,
+          lastSeenRun: runId,
+          sourceHref: copy.sourceHref,
+          sourceEtag: copy.sourceEtag,
+          instanceStart: copy.start,
+          instanceEnd: copy.end,
+        });
       }
     });
   }

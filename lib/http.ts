@@ -42,7 +42,12 @@ export function createHttp(origin: string, credentials: Credentials, stats: Requ
     } catch (error) {
       throw new UserError(`cannot reach the ${label} server ${url.origin}: ${networkReason(error)}; check the ${label} URL and that the server is running`, EXIT.unavailable);
     }
-    const body = new Uint8Array(await response.arrayBuffer());
+    let body: ArrayBuffer;
+    try {
+      body = await response.arrayBuffer();
+    } catch (error) {
+      throw new UserError(`the ${label} server ${url.origin} sent an answer that could not be read (${networkReason(error)}); try again, and check the server if it persists`, EXIT.unavailable);
+    }
     stats.bytesReceived += body.byteLength;
     // The body was read to count it; hand back a response that can still be read.
     return new Response(response.status === 204 || response.status === 304 ? null : body, {

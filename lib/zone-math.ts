@@ -5,11 +5,11 @@
 import ICAL from 'ical.js';
 
 /** ical.js keeps the expanded transitions (in UTC) on the zone; not in its typings. */
-type ExpandedZone = ICAL.Timezone & {
+interface ExpandedZone {
   changes: Array<{ year: number; month: number; day: number; hour: number; minute: number; second: number; utcOffset: number; prevUtcOffset: number }>;
   expandedUntilYear: number;
   _ensureCoverage(year: number): void;
-};
+}
 
 interface Transition {
   /** Epoch seconds of the change. */
@@ -24,7 +24,7 @@ const cache = new WeakMap<ICAL.Timezone, { untilYear: number; transitions: Trans
 function transitions(zone: ICAL.Timezone, year: number): Transition[] {
   const cached = cache.get(zone);
   if (cached && cached.untilYear >= year + 1) return cached.transitions;
-  const expanded = zone as ExpandedZone;
+  const expanded = zone as unknown as ExpandedZone;
   expanded._ensureCoverage(year + 1);
   const list = expanded.changes
     .map((c) => ({ at: Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) / 1000, utcOffset: c.utcOffset, prevUtcOffset: c.prevUtcOffset }))

@@ -278,18 +278,24 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     return textOf(response?.props?.getctag) ?? null;
   }
 
-  async changesSince(mark: CollectionMark | null): Promise<CollectionChanges> {
+  /**
+   * One change check: a sync-collection delta where the server has it, else a getctag compared,
+   * else a listing of ETags. What the server lacked last time is not asked for again.
+   */
+  async changesSince(previous: CollectionMark | null): Promise<CollectionChanges> {
+    let mark = previous;
     if (mark?.syncToken) {
       const delta = await this.syncCollection(mark.syncToken);
       if (delta) return { kind: 'delta', changed: delta.changed, removed: delta.removed, mark: { syncToken: delta.syncToken, ctag: null } };
-    } else if (mark?.ctag) {
-      const ctag = await this.ctag();
-      if (ctag !== null && ctag === mark.ctag) return { kind: 'unchanged' };
+      mark = null; // the token was refused: start over, as on a first run
     }
-    const everything = await this.syncCollection('');
-    if (everything) return { kind: 'full', objects: everything.changed, mark: { syncToken: everything.syncToken, ctag: null } };
-    // No sync-collection: the getctag is read before the listing, so a change during it is seen next run.
-    const ctag = await this.ctag();
+    if (mark === null) {
+      const everything = await this.syncCollection('');
+      if (everything) return { kind: 'full', objects: everything.changed, mark: { syncToken: everything.syncToken, ctag: null } };
+    }
+    // The getctag is read before the listing, so a change made during the listing is seen next run.
+    const ctag = mark === null || mark.ctag !== null ? await this.ctag() : null;
+    if (ctag !== null && ctag === mark?.ctag) return { kind: 'unchanged' };
     return { kind: 'full', objects: await this.listObjects(), mark: { syncToken: null, ctag } };
   }
 

@@ -2,7 +2,7 @@
 // view of what they store: plain fetch plus a small regex XML parse, never tsdav or project code.
 // See shared/notes/caldav-servers.md (beside the repository) for the settings used here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,7 +88,14 @@ function lineBuffer(): { push(chunk: Buffer): void; tail(n: number): string } {
   };
 }
 
-export async function startServer(kind: ServerKind): Promise<CaldavServer> {
+/** Calendars to have in place when the server starts (the benchmark's large source calendars). */
+export interface Preload {
+  slug: string;
+  displayName: string;
+  objects: Array<{ name: string; ics: string }>;
+}
+
+export async function startServer(kind: ServerKind, preload: Preload[] = []): Promise<CaldavServer> {
   const dir = await mkdtemp(join(tmpdir(), `caldav-${kind}-`));
   const port = await freePort();
   const baseUrl = `http://${HOST}:${port}/`;
@@ -112,6 +119,13 @@ export async function startServer(kind: ServerKind): Promise<CaldavServer> {
     ].join('\n'));
     cmd = 'radicale';
     args = ['-C', config];
+    // Radicale's PUT costs grow with the collection; files laid down before it starts cost nothing.
+    for (const calendar of preload) {
+      const folder = join(dir, 'collections', 'collection-root', username, calendar.slug);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, '.Radicale.props'), JSON.stringify({ 'C:supported-calendar-component-set': 'VEVENT,VTODO', 'D:displayname': calendar.displayName, tag: 'VCALENDAR' }));
+      for (const object of calendar.objects) await writeFile(join(folder, object.name), object.ics);
+    }
   } else {
     cmd = 'xandikos';
     args = ['-d', join(dir, 'data'), '-l', HOST, '-p', String(port), '--current-user-principal', '/user/', '--defaults'];
@@ -264,5 +278,12 @@ export async function startServer(kind: ServerKind): Promise<CaldavServer> {
 
     stop,
   };
+  if (kind === 'xandikos') {
+    // Xandikos keeps each calendar in git; its objects arrive the ordinary way.
+    for (const calendar of preload) {
+      const url = await server.createCalendar(calendar.slug, calendar.displayName);
+      for (const object of calendar.objects) await server.putObject(url, object.name, object.ics);
+    }
+  }
   return server;
 }
