@@ -41,12 +41,14 @@ for (const kind of SERVER_KINDS) {
     let targetUrl: string;
     let work: string;
     const copiesOnTarget = async () => describeCopies(await server.listObjects(targetUrl));
+    /** The window of the runs; a later test moves it on. */
+    let window = ['--from', '2026-10-01', '--to', '2026-11-01'];
     const sync = (...extra: string[]) =>
       runCli(
         [
           '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
           '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
-          '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(work, 'sync.db'), ...extra,
+          ...window, '--db', join(work, 'sync.db'), ...extra,
         ],
         { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
       );
@@ -166,14 +168,8 @@ for (const kind of SERVER_KINDS) {
     });
 
     test('when the window moves on, entering instances are created and leaving ones retire, with no source request beyond the change check', async () => {
-      const run = await runCli(
-        [
-          '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
-          '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
-          '--from', '2026-10-08', '--to', '2026-11-08', '--db', join(work, 'sync.db'),
-        ],
-        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
-      );
+      window = ['--from', '2026-10-08', '--to', '2026-11-08'];
+      const run = await sync();
       assert.equal(run.code, 0, run.stderr);
       // Stand-ups of Nov 2 and Nov 4 (the last before UNTIL) enter; those of Oct 5 and Oct 7 leave, their copies kept.
       assert.deepEqual(summaryCounts(run.stdout), { created: 2, updated: 0, deleted: 0, unchanged: 7, retired: 2, skipped: 0, failed: 0 });
@@ -188,14 +184,7 @@ for (const kind of SERVER_KINDS) {
       state.prepare("UPDATE collection_state SET sync_token = 'http://example.invalid/expired-token'").run();
       state.close();
       await server.putObject(sourceUrl, 'ny-call.ics', fixture('ny-call.ics').replace('SUMMARY:NY call', 'SUMMARY:NY call (moved room)'));
-      const run = await runCli(
-        [
-          '--source', server.baseUrl, '--source-username', server.username, '--source-calendar', 'Work',
-          '--target', server.baseUrl, '--target-username', server.username, '--target-calendar', 'Mirror',
-          '--from', '2026-10-08', '--to', '2026-11-08', '--db', join(work, 'sync.db'),
-        ],
-        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
-      );
+      const run = await sync();
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 0, updated: 1, deleted: 0, unchanged: 8, retired: 0, skipped: 0, failed: 0 });
       // Per side: the refused delta and a full listing; then one multiget of the changed object.
@@ -207,6 +196,21 @@ for (const kind of SERVER_KINDS) {
       reader.close();
       assert.deepEqual(lastRun, { outcome: 'success', updated: 1, requests: 6, requests_by_method: '{"REPORT":5,"PUT":1}', received: 1 });
       assert.deepEqual(tokens, { n: 0 });
+    });
+
+    test('a copy edited or deleted on the target is noticed from the change check alone and put back', async () => {
+      const copies = await server.listObjects(targetUrl);
+      const holiday = copies.find(({ data }) => data.includes('X-CALSYNC-SOURCE-UID:holiday@test'))!;
+      const added = copies.find(({ data }) => data.includes('X-CALSYNC-SOURCE-UID:new@test'))!;
+      const before = await copiesOnTarget();
+      await server.putObject(targetUrl, holiday.href.split('/').pop()!, holiday.data.replace(/SUMMARY:.*/, 'SUMMARY:edited by someone'));
+      await server.deleteObject(targetUrl, added.href.split('/').pop()!);
+      const run = await sync();
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 0, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
+      // Two change checks, one multiget of the one changed copy (to see it is still ours), two writes.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2 });
+      assert.deepEqual(await copiesOnTarget(), before);
     });
 
     test('a calendar name that matches nothing is one clear line listing the calendars found', async () => {
