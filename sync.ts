@@ -13,7 +13,7 @@ import { forEachLimited } from './lib/concurrency.ts';
 import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
-import type { SourceObject, SyncWindow } from './lib/domain.ts';
+import type { DesiredCopy, SourceObject, SyncWindow } from './lib/domain.ts';
 import type { TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
@@ -29,10 +29,11 @@ const warn = (line: string) => console.error(`${rfc3339(Date.now())} warning: ${
 
 /** What the source wants on the target: every instance in the window, rendered as the copy to store. */
 function desiredCopies(sourceObjects: SourceObject[], window: SyncWindow, pairKey: string, target: TargetEndpoint) {
-  const expansion = expandWindow(sourceObjects, window);
+  const desired: DesiredCopy[] = [];
+  // Each instance is rendered as it is made and only the text is kept, for memory's sake.
+  const expansion = expandWindow(sourceObjects, window, (instance) => desired.push(renderCopy(instance, pairKey, (name) => target.hrefFor(name))));
   expansion.warnings.forEach(warn);
-  // Only the rendered text is kept: the parsed instances are left behind here, for memory's sake.
-  return { desired: expansion.instances.map((instance) => renderCopy(instance, pairKey, (name) => target.hrefFor(name))), problems: expansion.problems };
+  return { desired, problems: expansion.problems };
 }
 
 async function sync(flags: SyncFlags): Promise<number> {

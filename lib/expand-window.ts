@@ -274,9 +274,15 @@ function occurrencesOf(vevents: ICAL.Component[], window: SyncWindow, warn: (mes
   return seriesOccurrences(master, overrides, horizon, warn);
 }
 
-/** Expands every source object into the occurrences that overlap the window. */
-export function expandWindow(objects: SourceObject[], window: SyncWindow): Expansion {
+/**
+ * Expands every source object into the occurrences that overlap the window. With `accept`, each
+ * instance is handed over as soon as it is made instead of collected (a run renders it at once and
+ * keeps only the text, so thousands of parsed instances are never held together).
+ */
+export function expandWindow(objects: SourceObject[], window: SyncWindow, accept?: (instance: SourceInstance) => void): Expansion {
   const result: Expansion = { instances: [], problems: [], warnings: [] };
+  const take = accept ?? ((instance: SourceInstance) => result.instances.push(instance));
+  let produced = 0;
   for (const object of objects) {
     let calendars: ICAL.Component[];
     try {
@@ -307,7 +313,7 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow): Expan
     }
     const { zones, unresolved } = registerTimezones(embedded, vevents);
     for (const [uid, group] of byUid) {
-      if (result.instances.length >= EXPANSION_LIMITS.instancesPerRun) {
+      if (produced >= EXPANSION_LIMITS.instancesPerRun) {
         result.problems.push({ sourceHref: object.href, sourceUid: uid, reason: `was not expanded: the run reached its cap of ${EXPANSION_LIMITS.instancesPerRun} instances` });
         continue;
       }
@@ -323,7 +329,8 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow): Expan
             break;
           }
           const vevent = standalone(occurrence);
-          result.instances.push({
+          produced++;
+          take({
             sourceUid: uid,
             recurrenceId: occurrence.recurrenceId,
             sourceHref: object.href,
