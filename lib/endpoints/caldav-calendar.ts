@@ -99,12 +99,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     const key = side.toUpperCase();
     const fetch = http.fetch;
     const check = (response: DAVResponse | undefined, url: string): DAVResponse => {
-      if (response?.status === 401 || response?.status === 403) {
-        throw new UserError(
-          `the ${side} server ${new URL(url).origin} refused the login of user "${settings.username ?? ''}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`,
-          EXIT.auth,
-        );
-      }
+      refuseLogin(response, side, url, settings.username ?? '');
       if (!response?.ok) {
         throw new UserError(`the ${side} server answered HTTP ${response?.status ?? '?'} for ${url}; check ${key}_URL`, EXIT.unavailable);
       }
@@ -300,9 +295,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   }
 
   private refuseLogin(response: DAVResponse | undefined): void {
-    if (response?.status === 401 || response?.status === 403) {
-      throw new UserError(`the ${this.side} server ${new URL(this.collectionUrl).origin} refused the login of user "${this.username}" (HTTP ${response.status}); check ${this.side.toUpperCase()}_USERNAME and ${this.side.toUpperCase()}_PASSWORD`, EXIT.auth);
-    }
+    refuseLogin(response, this.side, this.collectionUrl, this.username);
   }
 
   private refuseMissing(response: DAVResponse | undefined): void {
@@ -356,6 +349,14 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     // No (strong) ETag: read the stored one, so the next conditional write has something true to match.
     const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
     return textOf(stored?.props?.getetag) ?? null;
+  }
+}
+
+/** A 401 or 403 from a login is one line naming the server, the account and the keys to check. */
+function refuseLogin(response: DAVResponse | undefined, side: string, url: string, username: string): void {
+  if (response?.status === 401 || response?.status === 403) {
+    const key = side.toUpperCase();
+    throw new UserError(`the ${side} server ${new URL(url).origin} refused the login of user "${username}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`, EXIT.auth);
   }
 }
 
