@@ -7,19 +7,22 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { openDatabase } from './db/open-database.ts';
 import { DiscoveryCache } from './db/discovery-cache.ts';
+import { RunLock } from './db/run-lock.ts';
 import { SyncState } from './db/sync-state.ts';
 import { applyAction } from './lib/apply-action.ts';
 import { forEachLimited } from './lib/concurrency.ts';
 import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
+import { deletionGuard, type GuardVerdict } from './lib/deletion-guard.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
-import type { DesiredCopy, SourceObject, SyncWindow } from './lib/domain.ts';
-import type { TargetEndpoint } from './lib/endpoints/endpoint.ts';
+import type { Action, DesiredCopy, SourceObject, SyncWindow } from './lib/domain.ts';
+import { isWritable, type TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
 import { newRequestStats } from './lib/http.ts';
 import { rfc3339 } from './lib/instants.ts';
 import { planActions } from './lib/plan-actions.ts';
+import { propagateDeletions } from './lib/propagate-deletions.ts';
 import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
 import { countOf, describeAction, emptyCounts, summaryLine } from './lib/run-report.ts';
@@ -36,20 +39,56 @@ function desiredCopies(sourceObjects: SourceObject[], window: SyncWindow, pairKe
   return { desired, problems: expansion.problems };
 }
 
+/** SIGINT and SIGTERM let the actions under way finish and be recorded; a second one stops at once. */
+function watchForStop(): { signal: () => NodeJS.Signals | null; dispose: () => void } {
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) process.exit(signal === 'SIGINT' ? EXIT.interruptedBySigint : EXIT.interruptedBySigterm);
+    received = signal;
+    warn(`${signal} received: finishing the actions under way, then stopping (send it again to stop at once)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: () => received,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean): string {
+  const share = verdict.deletions >= verdict.held ? 'all of them' : `more than MAX_DELETE_PERCENT=${maxPercent}%`;
+  const outcome = dryRun ? 'a real run would stop before writing anything' : 'nothing was written';
+  return (
+    `this run would delete ${verdict.deletions} of the pair's ${verdict.held} copies (${verdict.percent}%, ${share}); ${outcome}. ` +
+    'If the source really lost these events, run again with --force-delete; if not, check SOURCE_URL and SOURCE_CALENDAR (see --dry-run for the plan)'
+  );
+}
+
 async function sync(flags: SyncFlags): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
   const stats = newRequestStats();
   // A dry run writes nothing, not even a new state file.
   const db = openDatabase(config.dryRun && !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+  const stop = watchForStop();
+  let lock: RunLock | null = null;
   try {
     const discovery = config.dryRun ? undefined : new DiscoveryCache(db);
     const source = await openSource(config.source, stats, discovery);
     const target = await openTarget(config.target, stats, discovery);
+    if (config.policy.targetDeletions === 'propagate' && !isWritable(source)) {
+      throw new UserError(`TARGET_DELETIONS=propagate deletes occurrences in the source, but the source ${config.source.url} is a file or feed that cannot be written; use a CalDAV source, or TARGET_DELETIONS=recreate or respect`, EXIT.config);
+    }
     const pairKey = pairKeyFor(source.identity, target.identity);
     const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
+    lock = config.dryRun ? null : RunLock.acquire(db, state.pairId);
     const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
+    const policy = { ...config.policy, adoptForeign: !state.hasFinishedRun() };
     const runId = config.dryRun ? 0 : state.startRun(window);
+    lock?.attachRun(runId);
     const traffic = () => ({
       requests: Object.values(stats.byMethod).reduce((a, b) => a + b, 0),
       requestsByMethod: JSON.stringify(stats.byMethod),
@@ -57,34 +96,79 @@ async function sync(flags: SyncFlags): Promise<number> {
       durationMs: Date.now() - began,
     });
     try {
-      const { desired, problems: sourceProblems } = desiredCopies(await refreshSource(source, state, !config.dryRun), config.window, pairKey, target);
+      const sourceObjects = await refreshSource(source, state, !config.dryRun);
+      const { desired, problems: sourceProblems } = desiredCopies(sourceObjects, config.window, pairKey, target);
       const mappings = state.mappings();
       const targetObjects = await refreshTarget(target, state, pairKey, mappings, !config.dryRun);
-      const actions = planActions({ pairKey, window: config.window, desired, problems: sourceProblems, target: targetObjects, mappings });
+      const actions = planActions({ pairKey, window: config.window, desired, problems: sourceProblems, target: targetObjects, mappings, policy });
+
+      const held = new Set([
+        ...mappings.filter((m) => m.copyState === 'synced').map((m) => m.targetHref),
+        ...targetObjects.filter((o) => o.markers?.pairKey === pairKey).map((o) => o.href),
+      ]).size;
+      const verdict = config.forceDelete ? null : deletionGuard(actions, held, config.maxDeletePercent);
+      if (verdict && !config.dryRun) {
+        const message = guardMessage(verdict, config.maxDeletePercent, false);
+        state.finishRun(runId, 'guarded', emptyCounts(), traffic(), message);
+        log(`stopped by the deletion guard, nothing written: ${summaryLine(emptyCounts(), stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+        throw new UserError(message, EXIT.guard);
+      }
 
       const counts = emptyCounts();
+      let notDone = 0;
       if (config.dryRun) {
         for (const action of actions) {
-          counts[countOf(action)]++;
+          const counter = countOf(action);
+          if (counter) counts[counter]++;
           if (action.kind !== 'unchanged') log(`would ${describeAction(action)}`);
         }
+        if (verdict) warn(guardMessage(verdict, config.maxDeletePercent, true));
       } else {
-        await forEachLimited(actions, config.concurrency, async (action) => {
-          const outcome = await applyAction(action, target, state, runId);
-          counts[outcome === 'ok' ? countOf(action) : 'failed']++;
+        const record = (action: Action, outcome: 'ok' | 'failed') => {
+          const counter = countOf(action);
+          if (outcome === 'failed') counts.failed++;
+          else if (counter) counts[counter]++;
           if (action.kind !== 'unchanged') log(`${outcome === 'ok' ? '' : 'FAILED '}${describeAction(action)}`);
-        });
+        };
+        const propagations = actions.filter((a): a is Extract<Action, { kind: 'propagate' }> => a.kind === 'propagate');
+        const onTarget = actions.filter((a): a is Exclude<Action, { kind: 'propagate' }> => a.kind !== 'propagate');
+        let started = 0;
+        await forEachLimited(
+          onTarget,
+          config.concurrency,
+          async (action) => {
+            started++;
+            record(action, await applyAction(action, target, state, runId));
+          },
+          () => stop.signal() !== null,
+        );
         state.recordUnchanged(runId, actions.flatMap((a) => (a.kind === 'unchanged' ? [a.copy] : [])));
+        if (propagations.length > 0 && stop.signal() === null && isWritable(source)) {
+          for (const [action, outcome] of await propagateDeletions(propagations, source, sourceObjects, state, runId)) record(action, outcome);
+        }
+        notDone = onTarget.length - started + (stop.signal() === null ? 0 : propagations.length);
       }
       const problems = counts.failed + counts.skipped;
-      if (!config.dryRun) state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts, traffic());
+      const interrupted = stop.signal();
+      if (!config.dryRun) {
+        const outcome = interrupted ? 'interrupted' : problems === 0 ? 'success' : 'partial';
+        state.finishRun(runId, outcome, counts, traffic(), interrupted ? `stopped by ${interrupted} with ${notDone} actions not done` : undefined);
+      }
       log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+      if (interrupted) {
+        warn(`stopped by ${interrupted}: ${notDone} actions were not done; the next run does them`);
+        return interrupted === 'SIGINT' ? EXIT.interruptedBySigint : EXIT.interruptedBySigterm;
+      }
       return problems === 0 ? EXIT.ok : EXIT.partial;
     } catch (error) {
-      if (!config.dryRun) state.finishRun(runId, 'failed', emptyCounts(), traffic(), (error as Error).message);
+      if (!config.dryRun && !(error instanceof UserError && error.exitCode === EXIT.guard)) {
+        state.finishRun(runId, 'failed', emptyCounts(), traffic(), (error as Error).message);
+      }
       throw error;
     }
   } finally {
+    lock?.release();
+    stop.dispose();
     db.$client.close();
   }
 }
@@ -111,6 +195,11 @@ await yargs(hideBin(process.argv))
         .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
         .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
+        .option('target-deletions', { type: 'string', choices: ['recreate', 'respect', 'propagate'], describe: 'a copy deleted on the target is recreated, stays deleted, or is deleted in the source too (recreate)' })
+        .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' })
+        .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
+        .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' })
+        .option('dedupe-foreign', { type: 'boolean', describe: 'also delete duplicates among objects this tool did not make (keeps one)' })
         .example('$0 --source examples/team-calendar.ics --target ./mirror', 'sync the bundled example into a folder')
         .example('$0 --config config.env', 'sync the calendars named in config.env')
         .example('$0 --config config.env --dry-run', 'show what a sync would do'),

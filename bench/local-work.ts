@@ -3,7 +3,7 @@
 import type { DesiredCopy } from '../lib/domain.ts';
 import { workload } from './workload.ts';
 import { expandWindow } from '../lib/expand-window.ts';
-import { planActions } from '../lib/plan-actions.ts';
+import { DEFAULT_POLICY, planActions } from '../lib/plan-actions.ts';
 import { renderCopy } from '../lib/render-copy.ts';
 
 const count = Number(process.argv[2] ?? 10_000);
@@ -14,6 +14,6 @@ const window = { start: Date.now() - 30 * DAY, end: Date.now() + 90 * DAY };
 const began = performance.now();
 const desired: DesiredCopy[] = [];
 const expansion = expandWindow(objects, window, (instance) => desired.push(renderCopy(instance, 'benchpair000', (name) => name)));
-const actions = planActions({ pairKey: 'benchpair000', window, desired, problems: expansion.problems, target: [], mappings: [] });
+const actions = planActions({ pairKey: 'benchpair000', window, desired, problems: expansion.problems, target: [], mappings: [], policy: DEFAULT_POLICY });
 const ms = Math.round(performance.now() - began);
 console.log(JSON.stringify({ objects: count, instances: desired.length, actions: actions.length, ms, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));

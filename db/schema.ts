@@ -19,7 +19,7 @@ export const runs = sqliteTable('runs', {
   finishedAt: text('finished_at'),
   windowStart: text('window_start').notNull(),
   windowEnd: text('window_end').notNull(),
-  /** running | success | partial | failed */
+  /** running | success | partial | failed | guarded (stopped before writing) | interrupted */
   outcome: text('outcome').notNull(),
   created: integer('created').notNull().default(0),
   updated: integer('updated').notNull().default(0),
@@ -28,6 +28,12 @@ export const runs = sqliteTable('runs', {
   retired: integer('retired').notNull().default(0),
   skipped: integer('skipped').notNull().default(0),
   failed: integer('failed').notNull().default(0),
+  /** Copies changed on the target and kept so (TARGET_EDITS=keep). */
+  conflicts: integer('conflicts').notNull().default(0),
+  /** Occurrences deleted in the source because their copy was deleted on the target (TARGET_DELETIONS=propagate). */
+  propagated: integer('propagated').notNull().default(0),
+  /** Copies deleted on the target whose deletion was remembered (TARGET_DELETIONS=respect). */
+  keptDeleted: integer('kept_deleted').notNull().default(0),
   /** Why the whole run failed, when it did. */
   error: text('error'),
   requests: integer('requests').notNull().default(0),
@@ -51,6 +57,10 @@ export const mappings = sqliteTable(
     sourceEtag: text('source_etag'),
     targetHref: text('target_href').notNull(),
     targetEtag: text('target_etag'),
+    /** The copy's UID when it is not the derived one: an adopted earlier copy keeps its own. */
+    targetUid: text('target_uid'),
+    /** synced | deleted-on-target (the user deleted the copy and TARGET_DELETIONS=respect keeps it so) */
+    copyState: text('copy_state').notNull().default('synced'),
     /** SHA-256 of the copy as rendered, volatile properties left out. */
     contentHash: text('content_hash').notNull(),
     lastSeenRun: integer('last_seen_run').notNull(),
@@ -69,7 +79,7 @@ export const audit = sqliteTable(
     at: text('at').notNull(),
     runId: integer('run_id').notNull().references(() => runs.id),
     pairId: integer('pair_id').notNull().references(() => pairs.id),
-    /** create | update | delete | adopt | retire | skip */
+    /** create | update | adopt | delete | discard | propagate | respect | retire | conflict | report | skip */
     action: text('action').notNull(),
     /** ok | failed */
     outcome: text('outcome').notNull(),
@@ -114,12 +124,30 @@ export const collectionObjects = sqliteTable(
     markerPair: text('marker_pair'),
     markerSourceUid: text('marker_source_uid'),
     markerRecurrenceId: text('marker_recurrence_id'),
-    /** A copy's occurrence [start, end), RFC 3339 UTC. */
+    /** The (first) occurrence's [start, end), RFC 3339 UTC (target side; none for a series). */
     instanceStart: text('instance_start'),
     instanceEnd: text('instance_end'),
+    /** Target side: what duplicates and earlier copies are recognised by (see ObjectFacts). */
+    uid: text('uid'),
+    ownRecurrenceId: text('own_recurrence_id'),
+    summary: text('summary'),
+    recurring: integer('recurring', { mode: 'boolean' }),
+    sequence: integer('sequence'),
+    createdAt: text('created_at'),
   },
   (t) => [primaryKey({ columns: [t.pairId, t.side, t.href] })],
 );
+
+/** The run of a pair going now: one at a time. A crashed run's lock is taken over (dead pid, or no heartbeat). */
+export const locks = sqliteTable('locks', {
+  pairId: integer('pair_id').primaryKey().references(() => pairs.id),
+  /** The run holding it, once started. */
+  runId: integer('run_id'),
+  pid: integer('pid').notNull(),
+  host: text('host').notNull(),
+  acquiredAt: text('acquired_at').notNull(),
+  heartbeatAt: text('heartbeat_at').notNull(),
+});
 
 /** A calendar found by discovery, by the settings that named it, so later runs skip discovery. */
 export const discoveredCalendars = sqliteTable('discovered_calendars', {

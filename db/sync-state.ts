@@ -1,20 +1,24 @@
 // Reads and writes of the state: pairs, runs, mappings and the audit log.
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { CopyMarkers, DesiredCopy, InstanceSpan, Mapping, OccurrenceId } from '../lib/domain.ts';
+import type { CopyMarkers, CopyPlace, CopyState, DesiredCopy, InstanceSpan, Mapping, ObjectFacts, OccurrenceId } from '../lib/domain.ts';
 import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
 import type { StateDatabase } from './open-database.ts';
 import { audit, collectionObjects, collectionState, mappings, pairs, runs } from './schema.ts';
 
-/** An object of one side as last seen: data for the source, markers for the target. */
+/** An object of one side as last seen: data for the source; markers, span and facts for the target. */
 export interface CachedObject {
   href: string;
   etag: string | null;
   data: string | null;
   markers: CopyMarkers | null;
   span: InstanceSpan | null;
+  facts: ObjectFacts | null;
 }
 
-export type RunCounts = Pick<typeof runs.$inferInsert, 'created' | 'updated' | 'deleted' | 'unchanged' | 'retired' | 'skipped' | 'failed'>;
+export type RunCounts = Pick<
+  typeof runs.$inferInsert,
+  'created' | 'updated' | 'deleted' | 'unchanged' | 'retired' | 'skipped' | 'failed' | 'conflicts' | 'propagated' | 'keptDeleted'
+>;
 export type RunTraffic = Pick<typeof runs.$inferInsert, 'requests' | 'requestsByMethod' | 'bytesReceived' | 'durationMs'>;
 
 export interface AuditEntry {
@@ -99,6 +103,17 @@ export class SyncState {
         data: row.data,
         markers: row.markerPair === null ? null : { pairKey: row.markerPair, sourceUid: row.markerSourceUid ?? '', recurrenceId: row.markerRecurrenceId ?? '' },
         span: row.instanceStart === null || row.instanceEnd === null ? null : { start: row.instanceStart, end: row.instanceEnd },
+        facts:
+          row.uid === null
+            ? null
+            : {
+                uid: row.uid,
+                recurrenceId: row.ownRecurrenceId ?? '',
+                summary: row.summary ?? '',
+                recurring: row.recurring ?? false,
+                sequence: row.sequence ?? 0,
+                createdAt: row.createdAt ?? '',
+              },
       }));
   }
 
@@ -114,6 +129,12 @@ export class SyncState {
       markerRecurrenceId: object.markers?.recurrenceId ?? null,
       instanceStart: object.span?.start ?? null,
       instanceEnd: object.span?.end ?? null,
+      uid: object.facts?.uid ?? null,
+      ownRecurrenceId: object.facts?.recurrenceId ?? null,
+      summary: object.facts?.summary ?? null,
+      recurring: object.facts?.recurring ?? null,
+      sequence: object.facts?.sequence ?? null,
+      createdAt: object.facts?.createdAt ?? null,
     };
   }
 
@@ -137,7 +158,12 @@ export class SyncState {
       .from(mappings)
       .where(eq(mappings.pairId, this.pairId))
       .all()
-      .map(({ pairId: _pairId, lastSeenRun: _lastSeenRun, ...mapping }) => mapping);
+      .map(({ pairId: _pairId, lastSeenRun: _lastSeenRun, ...mapping }) => ({ ...mapping, copyState: mapping.copyState as CopyState }));
+  }
+
+  /** Whether the pair has finished a run before: earlier tools' copies are adopted on the first one only. */
+  hasFinishedRun(): boolean {
+    return this.db.select({ id: runs.id }).from(runs).where(and(eq(runs.pairId, this.pairId), sql`${runs.finishedAt} IS NOT NULL AND ${runs.outcome} IN ('success', 'partial')`)).get() !== undefined;
   }
 
   private auditRow(runId: number, entry: AuditEntry): typeof audit.$inferInsert {
@@ -162,8 +188,8 @@ export class SyncState {
     this.db.insert(audit).values(this.auditRow(runId, entry)).run();
   }
 
-  /** A copy now stored on the target with `etag`: its mapping and its audit row, together. */
-  recordWrite(runId: number, copy: DesiredCopy, etag: string | null, entry: AuditEntry): void {
+  /** A copy now stored on the target at `place` with `etag`: its mapping and its audit row, together. */
+  recordWrite(runId: number, copy: DesiredCopy, place: CopyPlace, etag: string | null, entry: AuditEntry): void {
     const mapping = {
       pairId: this.pairId,
       sourceUid: copy.sourceUid,
@@ -172,13 +198,16 @@ export class SyncState {
       instanceEnd: copy.end,
       sourceHref: copy.sourceHref,
       sourceEtag: copy.sourceEtag,
-      targetHref: copy.targetHref,
+      targetHref: place.href,
       targetEtag: etag,
+      targetUid: place.uid,
       contentHash: copy.contentHash,
+      copyState: 'synced',
       lastSeenRun: runId,
     };
     const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
-    const cached = this.cacheRow('target', { href: copy.targetHref, etag, data: null, markers, span: { start: copy.start, end: copy.end } });
+    const facts = { uid: place.uid ?? copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '' };
+    const cached = this.cacheRow('target', { href: place.href, etag, data: null, markers, span: { start: copy.start, end: copy.end }, facts });
     this.db.transaction(() => {
       this.statements.upsertMapping.run(mapping);
       this.statements.upsertCached.run(cached);
@@ -193,6 +222,25 @@ export class SyncState {
       tx.delete(mappings)
         .where(and(eq(mappings.pairId, this.pairId), eq(mappings.sourceUid, id.sourceUid), eq(mappings.recurrenceId, id.recurrenceId)))
         .run();
+      tx.insert(audit).values(this.auditRow(runId, entry)).run();
+    });
+  }
+
+  /** The user deleted the copy and it stays deleted (TARGET_DELETIONS=respect): remembered with its audit row. */
+  recordRespect(runId: number, mapping: Mapping, entry: AuditEntry): void {
+    this.db.transaction((tx) => {
+      tx.update(mappings)
+        .set({ copyState: 'deleted-on-target', targetEtag: null, lastSeenRun: runId })
+        .where(and(eq(mappings.pairId, this.pairId), eq(mappings.sourceUid, mapping.sourceUid), eq(mappings.recurrenceId, mapping.recurrenceId)))
+        .run();
+      tx.insert(audit).values(this.auditRow(runId, entry)).run();
+    });
+  }
+
+  /** An object with no mapping was deleted (a duplicate): forgotten with its audit row. */
+  recordDiscard(runId: number, href: string, entry: AuditEntry): void {
+    this.db.transaction((tx) => {
+      tx.delete(collectionObjects).where(this.cacheWhere('target', href)).run();
       tx.insert(audit).values(this.auditRow(runId, entry)).run();
     });
   }

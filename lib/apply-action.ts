@@ -1,53 +1,74 @@
 // Performs one planned action on the target and records it (state and audit in one transaction).
+// Deletions in the source (TARGET_DELETIONS=propagate) are done by propagate-deletions.ts.
 import type { SyncState } from '../db/sync-state.ts';
 import type { Action } from './domain.ts';
 import type { TargetEndpoint } from './endpoints/endpoint.ts';
+import { withUid } from './render-copy.ts';
 
 export type ActionOutcome = 'ok' | 'failed';
 
-export async function applyAction(action: Action, target: TargetEndpoint, state: SyncState, runId: number): Promise<ActionOutcome> {
+export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>, target: TargetEndpoint, state: SyncState, runId: number): Promise<ActionOutcome> {
   switch (action.kind) {
     case 'unchanged':
       return 'ok'; // recorded in one batch by the caller
     case 'skip':
+    case 'conflict':
+    case 'report':
       state.recordOnly(runId, {
-        action: 'skip',
-        outcome: 'failed',
+        action: action.kind,
+        outcome: action.kind === 'skip' ? 'failed' : 'ok',
         id: action.id,
-        sourceHref: action.sourceHref,
+        sourceHref: action.kind === 'skip' ? action.sourceHref : undefined,
         targetHref: action.targetHref,
         reason: action.reason,
       });
-      return 'ok'; // the skip itself was done: recorded, and counted as skipped
+      return 'ok'; // the action itself was done: recorded, and counted
     case 'retire':
-      state.recordForget(runId, action.mapping, {
-        action: 'retire',
-        outcome: 'ok',
+    case 'respect': {
+      const entry = {
+        action: action.kind,
+        outcome: 'ok' as const,
         id: action.mapping,
         sourceHref: action.mapping.sourceHref,
         targetHref: action.mapping.targetHref,
         etagBefore: action.mapping.targetEtag,
         reason: action.reason,
-      });
+      };
+      if (action.kind === 'retire') state.recordForget(runId, action.mapping, entry);
+      else state.recordRespect(runId, action.mapping, entry);
       return 'ok';
-  }
-  const { kind } = action;
-  const id = kind === 'delete' ? action.mapping : action.copy;
-  const targetHref = kind === 'delete' ? action.mapping.targetHref : action.copy.targetHref;
-  const sourceHref = kind === 'delete' ? action.mapping.sourceHref : action.copy.sourceHref;
-  const etagBefore = kind === 'create' ? null : action.etag;
-  const entry = { action: kind, id, sourceHref, targetHref, etagBefore };
-  try {
-    if (kind === 'delete') {
-      await target.remove(targetHref, action.etag);
-      state.recordForget(runId, action.mapping, { ...entry, outcome: 'ok', reason: action.reason }, targetHref);
-    } else {
-      const etag =
-        kind === 'create'
-          ? await target.create(targetHref, action.copy.ics)
-          : await target.update(targetHref, action.copy.ics, action.etag);
-      state.recordWrite(runId, action.copy, etag, { ...entry, outcome: 'ok', etagAfter: etag, reason: action.reason });
     }
+    case 'discard': {
+      const { object } = action;
+      const entry = { action: 'discard', id: object.markers ?? undefined, targetHref: object.href, etagBefore: object.etag };
+      try {
+        await target.remove(object.href, object.etag);
+        state.recordDiscard(runId, object.href, { ...entry, outcome: 'ok', reason: action.reason });
+        return 'ok';
+      } catch (error) {
+        state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });
+        return 'failed';
+      }
+    }
+    case 'delete': {
+      const { mapping } = action;
+      const entry = { action: 'delete', id: mapping, sourceHref: mapping.sourceHref, targetHref: mapping.targetHref, etagBefore: action.etag };
+      try {
+        await target.remove(mapping.targetHref, action.etag);
+        state.recordForget(runId, mapping, { ...entry, outcome: 'ok', reason: action.reason }, mapping.targetHref);
+        return 'ok';
+      } catch (error) {
+        state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });
+        return 'failed';
+      }
+    }
+  }
+  const { copy, place } = action;
+  const entry = { action: action.kind, id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: action.kind === 'create' ? null : action.etag };
+  try {
+    const ics = place.uid === null ? copy.ics : withUid(copy.ics, place.uid);
+    const etag = action.kind === 'create' ? await target.create(place.href, ics) : await target.update(place.href, ics, action.etag);
+    state.recordWrite(runId, copy, place, etag, { ...entry, outcome: 'ok', etagAfter: etag, reason: action.reason });
     return 'ok';
   } catch (error) {
     state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { DateTime } from 'luxon';
-import type { SyncWindow } from './domain.ts';
+import type { SyncPolicy, SyncWindow } from './domain.ts';
 import { EXIT, UserError } from './errors.ts';
 
 export interface EndpointSettings {
@@ -22,6 +22,12 @@ export interface SyncConfig {
   dryRun: boolean;
   /** Requests to a server at once. */
   concurrency: number;
+  /** What happens to copies deleted or changed on the target, and to duplicates (adoption is decided per run). */
+  policy: Omit<SyncPolicy, 'adoptForeign'>;
+  /** A run that would delete more than this share of the pair's copies stops before writing. */
+  maxDeletePercent: number;
+  /** --force-delete: the user confirmed the deletions the guard stopped. */
+  forceDelete: boolean;
 }
 
 /** What the command line may say; every field overrides the same setting from elsewhere. */
@@ -40,6 +46,11 @@ export interface SyncFlags {
   db?: string;
   dryRun?: boolean;
   concurrency?: number;
+  targetDeletions?: string;
+  targetEdits?: string;
+  maxDeletePercent?: number;
+  forceDelete?: boolean;
+  dedupeForeign?: boolean;
 }
 
 const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;
@@ -50,6 +61,9 @@ const KNOWN_KEYS = [
   'SYNC_WINDOW_FUTURE_DAYS',
   'SYNC_DB',
   'SYNC_CONCURRENCY',
+  'TARGET_DELETIONS',
+  'TARGET_EDITS',
+  'MAX_DELETE_PERCENT',
 ];
 
 /** The Python tool this replaces synced Nextcloud (source) into Kerio (target); its keys still work. */
@@ -115,6 +129,9 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     SYNC_WINDOW_FUTURE_DAYS: flags.futureDays?.toString(),
     SYNC_DB: flags.db,
     SYNC_CONCURRENCY: flags.concurrency?.toString(),
+    TARGET_DELETIONS: flags.targetDeletions,
+    TARGET_EDITS: flags.targetEdits,
+    MAX_DELETE_PERCENT: flags.maxDeletePercent?.toString(),
   });
   /** The value and the folder a relative path in it is relative to. */
   const setting = (key: string): { value: string; base: string } | undefined => {
@@ -180,6 +197,17 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   };
   if (window.start >= window.end) errors.push('the window is empty: --from must be before --to');
   const concurrency = whole('SYNC_CONCURRENCY', 4, 'a whole number of requests at once, at least 1', 1);
+  const choice = <T extends string>(key: string, choices: readonly T[], what: string): T => {
+    const text = setting(key)?.value?.trim();
+    if (text === undefined || text === '') return choices[0];
+    if ((choices as readonly string[]).includes(text.toLowerCase())) return text.toLowerCase() as T;
+    errors.push(`${key} is "${text}"; it must be one of ${choices.join(', ')} (${what})`);
+    return choices[0];
+  };
+  const targetDeletions = choice('TARGET_DELETIONS', ['recreate', 'respect', 'propagate'] as const, 'what a copy deleted on the target leads to');
+  const targetEdits = choice('TARGET_EDITS', ['overwrite', 'keep'] as const, 'what a copy changed on the target leads to');
+  const maxDeletePercent = whole('MAX_DELETE_PERCENT', 25, 'a whole percentage from 0 to 100');
+  if (maxDeletePercent > 100) errors.push(`MAX_DELETE_PERCENT is "${maxDeletePercent}"; it must be a whole percentage from 0 to 100, like 25`);
   const db = setting('SYNC_DB');
   if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
   return {
@@ -189,5 +217,8 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     dbPath: db ? resolve(db.base, db.value) : resolve(configDir, 'sync.db'),
     dryRun: flags.dryRun ?? false,
     concurrency,
+    policy: { targetDeletions, targetEdits, dedupeForeign: flags.dedupeForeign ?? false },
+    maxDeletePercent,
+    forceDelete: flags.forceDelete ?? false,
   };
 }

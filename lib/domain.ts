@@ -48,8 +48,12 @@ export interface DesiredCopy extends OccurrenceId {
   start: string;
   end: string;
   targetHref: string;
+  /** The derived UID the copy is rendered with. */
+  uid: string;
   ics: string;
   contentHash: string;
+  /** SUMMARY of the occurrence ('' when it has none): with the start, what duplicates are judged by. */
+  summary: string;
 }
 
 /** The marker properties every copy carries, read back from a target object. */
@@ -65,8 +69,23 @@ export interface TargetObject {
   etag: string | null;
   /** null when the object carries no markers of this tool (a foreign object). */
   markers: CopyMarkers | null;
-  /** For a copy: its occurrence's [start, end), RFC 3339, to tell an orphan in the window from a copy that left it. */
+  /** Its (first) occurrence's [start, end), RFC 3339: tells an orphan in the window from a copy that left it. */
   span: InstanceSpan | null;
+  /** What duplicates and the Python tool's copies are recognised by; null when it could not be read. */
+  facts: ObjectFacts | null;
+}
+
+/** The properties of a target object's main VEVENT that tell duplicates and earlier copies apart. */
+export interface ObjectFacts {
+  uid: string;
+  /** Its own RECURRENCE-ID, canonical ('' for none). */
+  recurrenceId: string;
+  summary: string;
+  /** A series (RRULE or RDATE): never taken for a copy of one occurrence. */
+  recurring: boolean;
+  sequence: number;
+  /** CREATED, else DTSTAMP, RFC 3339 ('' when neither is there): the older copy is the one kept. */
+  createdAt: string;
 }
 
 export interface InstanceSpan {
@@ -82,17 +101,49 @@ export interface Mapping extends OccurrenceId {
   sourceEtag: string | null;
   targetHref: string;
   targetEtag: string | null;
+  /** The UID the copy has on the target when it is not the derived one (an adopted earlier copy keeps its UID). */
+  targetUid: string | null;
   contentHash: string;
+  /** 'deleted-on-target': the user deleted the copy and TARGET_DELETIONS=respect keeps it deleted. */
+  copyState: CopyState;
 }
 
-/** One step of a plan. Only create, update, adopt and delete send a request. */
+export type CopyState = 'synced' | 'deleted-on-target';
+
+/** What the user chose for what happens to copies on the target (TARGET_DELETIONS, TARGET_EDITS, ...). */
+export interface SyncPolicy {
+  targetDeletions: 'recreate' | 'respect' | 'propagate';
+  targetEdits: 'overwrite' | 'keep';
+  /** Foreign duplicates are deleted too, by the same keep rule, instead of only being reported. */
+  dedupeForeign: boolean;
+  /** Foreign objects that are earlier copies of an occurrence (the Python tool's) may be adopted: the pair's first run. */
+  adoptForeign: boolean;
+}
+
+/** Where a copy is written: its href, and the UID to keep when it is not the derived one. */
+export interface CopyPlace {
+  href: string;
+  uid: string | null;
+}
+
+/** One step of a plan. Create, update, adopt, delete, discard and propagate send requests. */
 export type Action =
-  | { kind: 'create'; copy: DesiredCopy; reason: string }
-  | { kind: 'update'; copy: DesiredCopy; etag: string; reason: string }
-  /** A copy of this pair found at its own href with no mapping (lost state, crash): rewritten in place. */
-  | { kind: 'adopt'; copy: DesiredCopy; etag: string; reason: string }
+  | { kind: 'create'; copy: DesiredCopy; place: CopyPlace; reason: string }
+  | { kind: 'update'; copy: DesiredCopy; place: CopyPlace; etag: string; reason: string }
+  /** A copy with no mapping (lost state, crash, an earlier tool's copy): rewritten in place, If-Match. */
+  | { kind: 'adopt'; copy: DesiredCopy; place: CopyPlace; etag: string; reason: string }
   | { kind: 'delete'; mapping: Mapping; etag: string; reason: string }
+  /** An object with no mapping deleted: a duplicate. */
+  | { kind: 'discard'; object: TargetObject & { etag: string }; reason: string }
+  /** The copy was deleted on the target: the occurrence is deleted in the source (TARGET_DELETIONS=propagate). */
+  | { kind: 'propagate'; mapping: Mapping; reason: string }
+  /** The copy was deleted on the target and stays deleted (TARGET_DELETIONS=respect): remembered. */
+  | { kind: 'respect'; mapping: Mapping; reason: string }
   /** The mapping is forgotten and the copy left as it is. */
   | { kind: 'retire'; mapping: Mapping; reason: string }
   | { kind: 'unchanged'; copy: DesiredCopy }
+  /** A copy changed on the target and left so (TARGET_EDITS=keep): reported every run. */
+  | { kind: 'conflict'; id: OccurrenceId; targetHref: string; reason: string }
+  /** Something worth telling that needs no write (a foreign duplicate). */
+  | { kind: 'report'; id: Partial<OccurrenceId>; targetHref: string; reason: string }
   | { kind: 'skip'; id: Partial<OccurrenceId>; sourceHref?: string; targetHref?: string; reason: string };

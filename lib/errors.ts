@@ -10,6 +10,13 @@ export const EXIT = {
   auth: 4,
   /** A calendar could not be reached, found or listed: nothing was written. */
   unavailable: 5,
+  /** The run would delete more than MAX_DELETE_PERCENT of the copies: it stopped before writing. */
+  guard: 6,
+  /** Another run of the same pair holds the lock. */
+  locked: 7,
+  /** Stopped by SIGINT (130) or SIGTERM (143) after finishing the actions under way; 128 + the signal. */
+  interruptedBySigint: 130,
+  interruptedBySigterm: 143,
 } as const;
 
 export class UserError extends Error {

@@ -1,18 +1,11 @@
 // Each side as the planner sees it, brought up to date from what changed since the last run: only
 // new or changed objects are downloaded; the rest comes from the state database.
 import type { SyncState, CachedObject } from '../db/sync-state.ts';
-import { readMarkers } from './copy-identity.ts';
-import type { InstanceSpan, Mapping, SourceObject, TargetObject } from './domain.ts';
-import { expandWindow } from './expand-window.ts';
+import type { Mapping, SourceObject, TargetObject } from './domain.ts';
 import type { CollectionChanges, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoints/endpoint.ts';
+import { readTargetObject } from './target-object-facts.ts';
 
 type Side = 'source' | 'target';
-
-/** When a copy's occurrence is: a copy is a single standalone event, expanded like any other. */
-function spanOf(data: string): InstanceSpan | null {
-  const [instance] = expandWindow([{ href: '', etag: '', data }], { start: -Infinity, end: Infinity }).instances;
-  return instance ? { start: instance.start, end: instance.end } : null;
-}
 
 /** The listing after `changes`, and the hrefs whose content is not known at their current ETag. */
 function merge(cached: Map<string, CachedObject>, changes: Exclude<CollectionChanges, { kind: 'unchanged' }>) {
@@ -45,7 +38,7 @@ export async function refreshSource(endpoint: SourceEndpoint, state: SyncState, 
     const fetchedHrefs = new Set(fetched.map((o) => o.href));
     // Deleted between the listing and the fetch: gone.
     const vanished = stale.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
-    const upserts = fetched.map(({ href, etag, data }) => ({ href, etag, data, markers: null, span: null }));
+    const upserts = fetched.map(({ href, etag, data }) => ({ href, etag, data, markers: null, span: null, facts: null }));
     objects = apply(state, 'source', cached, upserts, [...removed, ...vanished], changes, persist);
   }
   return objects.map(({ href, etag, data }) => ({ href, etag: etag ?? '', data: data ?? '' }));
@@ -57,9 +50,9 @@ export async function refreshTarget(endpoint: TargetEndpoint, state: SyncState, 
   let objects = [...cached.values()];
   if (changes.kind !== 'unchanged') {
     const { removed, stale } = merge(cached, changes);
-    // A copy this tool wrote is known by its ETag; only others are read to see whose they are.
+    // A copy this tool wrote is known by its ETag (and what was cached of it); only others are read.
     const written = new Map(mappings.map((m) => [m.targetHref, m]));
-    const ours = stale.filter((o) => o.etag !== null && written.get(o.href)?.targetEtag === o.etag);
+    const ours = stale.filter((o) => o.etag !== null && written.get(o.href)?.targetEtag === o.etag && cached.get(o.href)?.facts);
     const others = stale.filter((o) => !ours.includes(o));
     const fetched = await endpoint.fetchObjects(others.map((o) => o.href));
     const fetchedHrefs = new Set(fetched.map((o) => o.href));
@@ -67,15 +60,12 @@ export async function refreshTarget(endpoint: TargetEndpoint, state: SyncState, 
       ...ours.map(({ href, etag }) => {
         const mapping = written.get(href)!;
         const markers = { pairKey, sourceUid: mapping.sourceUid, recurrenceId: mapping.recurrenceId };
-        return { href, etag, data: null, markers, span: { start: mapping.instanceStart, end: mapping.instanceEnd } };
+        return { href, etag, data: null, markers, span: { start: mapping.instanceStart, end: mapping.instanceEnd }, facts: cached.get(href)!.facts };
       }),
-      ...fetched.map(({ href, etag, data }) => {
-        const markers = readMarkers(data);
-        return { href, etag, data: null, markers, span: markers ? spanOf(data) : null };
-      }),
+      ...fetched.map(({ href, etag, data }) => ({ href, etag, data: null, ...readTargetObject(data) })),
     ];
     const vanished = others.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
     objects = apply(state, 'target', cached, upserts, [...removed, ...vanished], changes, persist);
   }
-  return objects.map(({ href, etag, markers, span }) => ({ href, etag, markers, span }));
+  return objects.map(({ href, etag, markers, span, facts }) => ({ href, etag, markers, span, facts }));
 }

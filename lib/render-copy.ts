@@ -43,7 +43,16 @@ export function renderCopy(instance: SourceInstance, pairKey: string, hrefFor: (
     start: instance.start,
     end: instance.end,
     targetHref: hrefFor(copyFileName(uid)),
+    uid,
     ics,
     contentHash: contentHash(ics),
+    summary: String(vevent.getFirstPropertyValue('summary') ?? ''),
   };
+}
+
+/** The copy's text with another UID: an adopted earlier copy keeps its own, which servers expect to stay. */
+export function withUid(ics: string, uid: string): string {
+  const calendar = new ICAL.Component(ICAL.parse(ics) as unknown[]);
+  calendar.getFirstSubcomponent('vevent')!.updatePropertyWithValue('uid', uid);
+  return `${calendar.toString()}\r\n`;
 }

@@ -4,22 +4,89 @@ import type { Action } from './domain.ts';
 import type { RequestStats } from './http.ts';
 
 export function emptyCounts(): Required<RunCounts> {
-  return { created: 0, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0 };
+  return { created: 0, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0, conflicts: 0, propagated: 0, keptDeleted: 0 };
 }
 
-/** The counter an action adds to when it succeeds (adopting a copy is an update). */
-export function countOf(action: Action): keyof RunCounts {
-  const counters = { create: 'created', update: 'updated', adopt: 'updated', delete: 'deleted', retire: 'retired', unchanged: 'unchanged', skip: 'skipped' } as const;
-  return counters[action.kind];
+const COUNTERS = {
+  create: 'created',
+  update: 'updated',
+  adopt: 'updated', // adopting rewrites a copy in place
+  delete: 'deleted',
+  discard: 'deleted',
+  propagate: 'propagated',
+  respect: 'keptDeleted',
+  retire: 'retired',
+  unchanged: 'unchanged',
+  conflict: 'conflicts',
+  report: null, // told, not counted: it changes nothing
+  skip: 'skipped',
+} as const satisfies Record<Action['kind'], keyof RunCounts | null>;
+
+/** The counter an action adds to when it succeeds, if any. */
+export function countOf(action: Action): keyof RunCounts | null {
+  return COUNTERS[action.kind];
+}
+
+function occurrenceOf(action: Action): { sourceUid?: string; recurrenceId?: string } {
+  switch (action.kind) {
+    case 'skip':
+    case 'conflict':
+    case 'report':
+      return action.id;
+    case 'discard':
+      return action.object.markers ?? {};
+    case 'delete':
+    case 'propagate':
+    case 'respect':
+    case 'retire':
+      return action.mapping;
+    default:
+      return action.copy;
+  }
+}
+
+function hrefOf(action: Action): string | undefined {
+  switch (action.kind) {
+    case 'skip':
+    case 'conflict':
+    case 'report':
+      return action.targetHref;
+    case 'discard':
+      return action.object.href;
+    case 'delete':
+    case 'propagate':
+    case 'respect':
+    case 'retire':
+      return action.mapping.targetHref;
+    case 'unchanged':
+      return action.copy.targetHref;
+    default:
+      return action.place.href;
+  }
 }
 
 export function describeAction(action: Action): string {
-  if (action.kind === 'unchanged') return `unchanged ${action.copy.targetHref}`;
-  const id = action.kind === 'skip' ? action.id : 'copy' in action ? action.copy : action.mapping;
+  const id = occurrenceOf(action);
   const occurrence = id.sourceUid === undefined ? '' : id.recurrenceId ? `${id.sourceUid} @ ${id.recurrenceId}` : id.sourceUid;
-  const href = action.kind === 'skip' ? action.targetHref : 'copy' in action ? action.copy.targetHref : action.mapping.targetHref;
-  return [action.kind.padEnd(6), occurrence, href ? `-> ${href}` : '', `(${action.reason})`].filter(Boolean).join(' ');
+  const href = hrefOf(action);
+  const reason = action.kind === 'unchanged' ? '' : `(${action.reason})`;
+  return [action.kind.padEnd(6), occurrence, href ? `-> ${href}` : '', reason].filter(Boolean).join(' ');
 }
+
+const LABELS: Record<keyof RunCounts, string> = {
+  created: 'created',
+  updated: 'updated',
+  deleted: 'deleted',
+  unchanged: 'unchanged',
+  retired: 'retired',
+  skipped: 'skipped',
+  failed: 'failed',
+  conflicts: 'conflicts',
+  propagated: 'deleted in the source',
+  keptDeleted: 'kept deleted',
+};
+/** Shown only when they happened: they depend on settings most runs do not use. */
+const OCCASIONAL = new Set<keyof RunCounts>(['conflicts', 'propagated', 'keptDeleted']);
 
 export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, elapsedMs: number): string {
   const total = Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
@@ -27,6 +94,9 @@ export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, el
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([method, n]) => `${method} ${n}`)
     .join(', ');
-  const parts = Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(', ');
+  const parts = (Object.entries(counts) as Array<[keyof RunCounts, number]>)
+    .filter(([name, n]) => n > 0 || !OCCASIONAL.has(name))
+    .map(([name, n]) => `${n} ${LABELS[name]}`)
+    .join(', ');
   return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
 }

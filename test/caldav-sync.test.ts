@@ -106,11 +106,18 @@ for (const kind of SERVER_KINDS) {
       await server.putObject(sourceUrl, 'standup.ics', fixture('standup.ics').replace('EXDATE;TZID=Europe/Berlin:20261014T093000', 'EXDATE;TZID=Europe/Berlin:20261014T093000,20261026T093000'));
       await server.deleteObject(sourceUrl, 'review.ics');
       await server.putObject(sourceUrl, 'new.ics', fixture('later.ics').replace('UID:later@test', 'UID:new@test').replace('SUMMARY:Outside the window', 'SUMMARY:Added later').replaceAll('20261201', '20261030'));
-      const run = await sync();
+      // 5 of 13 copies go: more than the default MAX_DELETE_PERCENT of 25, so the run stops before writing...
+      const guarded = await sync();
+      assert.equal(guarded.code, 6, guarded.stdout);
+      assert.match(guarded.stderr, /^error: this run would delete 5 of the pair's 13 copies \(38%, more than MAX_DELETE_PERCENT=25%\); nothing was written\. If the source really lost these events, run again with --force-delete/m);
+      assert.deepEqual(await copiesOnTarget(), [...FIRST_SYNC, FOREIGN].sort());
+      // ...until the user confirms.
+      const run = await sync('--force-delete');
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 5, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
-      // Two change checks, one multiget of the three changed source objects, one write per changed instance.
-      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2, DELETE: 5 });
+      // Two change checks and one write per changed instance: the guarded run already fetched the three changed source objects.
+      assert.deepEqual(summaryRequests(guarded.stdout), { REPORT: 3 });
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2, PUT: 2, DELETE: 5 });
       const expected = FIRST_SYNC.filter((line) => !line.startsWith('review@test') && !line.startsWith('standup@test 20261026'))
         .map((line) => line.replace('| Company holiday |', '| Company holiday (office closed) |'))
         .concat('new@test | Added later | 20261030T100000Z | 20261030T110000Z', FOREIGN);
@@ -159,7 +166,7 @@ for (const kind of SERVER_KINDS) {
       assert.deepEqual(row, {
         action: 'create',
         outcome: 'failed',
-        reason: `the copy was deleted on the target; recreated (the source is the truth); failed: the target refused the copy: its UID is already used by another object (${refusal})`,
+        reason: `the copy was deleted on the target; recreated (the source is the truth); failed: the target refused the write: its UID is already used by another object (${refusal})`,
       });
       await server.deleteObject(targetUrl, 'squatter.ics');
       const healed = await sync();

@@ -2,8 +2,8 @@
 // Inputs are built by hand; every expected action list is written out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CopyMarkers, DesiredCopy, Mapping, SourceProblem, SyncWindow, TargetObject } from '../lib/domain.ts';
-import { planActions, type PlanInput } from '../lib/plan-actions.ts';
+import type { CopyMarkers, DesiredCopy, Mapping, ObjectFacts, SourceProblem, SyncWindow, TargetObject } from '../lib/domain.ts';
+import { DEFAULT_POLICY, planActions, type PlanInput } from '../lib/plan-actions.ts';
 
 const PAIR = 'pair0000aaaa';
 const OTHER_PAIR = 'pair1111bbbb';
@@ -28,8 +28,10 @@ function copy(sourceUid: string, recurrenceId = '', overrides: Partial<DesiredCo
     start: '2025-03-10T09:00:00Z',
     end: '2025-03-10T10:00:00Z',
     targetHref: hrefOf(sourceUid, recurrenceId),
+    uid: `calsync-${sourceUid}-${recurrenceId || 'single'}`,
     ics: `BEGIN:VCALENDAR\r\n...${sourceUid} ${recurrenceId}...\r\nEND:VCALENDAR\r\n`,
     contentHash: 'hash-v1',
+    summary: `Summary of ${sourceUid}`,
     ...overrides,
   };
 }
@@ -44,7 +46,9 @@ function mapping(sourceUid: string, recurrenceId = '', overrides: Partial<Mappin
     sourceEtag: '"src-1"',
     targetHref: hrefOf(sourceUid, recurrenceId),
     targetEtag: '"tgt-1"',
+    targetUid: null,
     contentHash: 'hash-v1',
+    copyState: 'synced',
     ...overrides,
   };
 }
@@ -54,13 +58,16 @@ function markers(sourceUid: string, recurrenceId = '', pairKey = PAIR): CopyMark
 }
 
 /** A listed target object; a copy's occurrence is inside the window unless `span` says otherwise. */
-function listed(href: string, etag: string | null, objectMarkers: CopyMarkers | null, span = objectMarkers ? IN_WINDOW : null): TargetObject {
-  return { href, etag, markers: objectMarkers, span };
+function listed(href: string, etag: string | null, objectMarkers: CopyMarkers | null, span = objectMarkers ? IN_WINDOW : null, facts: ObjectFacts | null = null): TargetObject {
+  return { href, etag, markers: objectMarkers, span, facts };
 }
 
 function plan(input: Partial<PlanInput>) {
-  return planActions({ pairKey: PAIR, window: WINDOW, desired: [], problems: [], target: [], mappings: [], ...input });
+  return planActions({ pairKey: PAIR, window: WINDOW, desired: [], problems: [], target: [], mappings: [], policy: DEFAULT_POLICY, ...input });
 }
+
+/** Where a copy is written when it is new: its own derived href and UID. */
+const own = (c: DesiredCopy) => ({ href: c.targetHref, uid: null });
 
 const RID = '20250310T090000Z';
 const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00:00Z' };
@@ -69,7 +76,7 @@ const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00:00Z' }
 
 test('a new occurrence with no mapping and nothing at its href is created', () => {
   const c = copy('ev-1', RID);
-  assert.deepEqual(plan({ desired: [c] }), [{ kind: 'create', copy: c, reason: 'new occurrence in the source' }]);
+  assert.deepEqual(plan({ desired: [c] }), [{ kind: 'create', copy: c, place: own(c), reason: 'new occurrence in the source' }]);
 });
 
 test('a mapped occurrence whose copy has the recorded etag and the same content hash is unchanged', () => {
@@ -84,7 +91,7 @@ test('a mapped occurrence with the recorded etag but a new content hash is updat
   const c = copy('ev-1', RID, { contentHash: 'hash-v2' });
   const m = mapping('ev-1', RID, { targetEtag: '"tgt-1"', contentHash: 'hash-v1' });
   assert.deepEqual(plan({ desired: [c], mappings: [m], target: [listed(c.targetHref, '"tgt-1"', markers('ev-1', RID))] }), [
-    { kind: 'update', copy: c, etag: '"tgt-1"', reason: 'the source occurrence changed' },
+    { kind: 'update', copy: c, place: own(c), etag: '"tgt-1"', reason: 'the source occurrence changed' },
   ]);
 });
 
@@ -92,7 +99,7 @@ test('a mapped occurrence whose copy was deleted on the target is recreated', ()
   const c = copy('ev-1', RID);
   const m = mapping('ev-1', RID);
   assert.deepEqual(plan({ desired: [c], mappings: [m], target: [] }), [
-    { kind: 'create', copy: c, reason: 'the copy was deleted on the target; recreated (the source is the truth)' },
+    { kind: 'create', copy: c, place: own(c), reason: 'the copy was deleted on the target; recreated (the source is the truth)' },
   ]);
 });
 
@@ -100,7 +107,7 @@ test('a mapped occurrence whose copy was edited on the target (still ours) is ov
   const c = copy('ev-1', RID);
   const m = mapping('ev-1', RID, { targetEtag: '"tgt-1"' });
   assert.deepEqual(plan({ desired: [c], mappings: [m], target: [listed(c.targetHref, '"tgt-2-edited"', markers('ev-1', RID))] }), [
-    { kind: 'update', copy: c, etag: '"tgt-2-edited"', reason: 'the copy was changed on the target; overwritten (the source wins)' },
+    { kind: 'update', copy: c, place: own(c), etag: '"tgt-2-edited"', reason: 'the copy was changed on the target; overwritten (the source wins)' },
   ]);
 });
 
@@ -110,6 +117,7 @@ test('an unmapped occurrence whose href already holds a copy with our markers is
     {
       kind: 'adopt',
       copy: c,
+      place: own(c),
       etag: '"found-1"',
       reason: 'a copy of this pair was found at its own href with no state (lost database or interrupted run); adopted',
     },
@@ -185,7 +193,7 @@ test('a second desired copy of the same occurrence is skipped and only the first
   const first = copy('ev-1', RID, { sourceHref: '/cal/source/a.ics' });
   const second = copy('ev-1', RID, { sourceHref: '/cal/source/b.ics', contentHash: 'hash-other' });
   assert.deepEqual(plan({ desired: [first, second] }), [
-    { kind: 'create', copy: first, reason: 'new occurrence in the source' },
+    { kind: 'create', copy: first, place: own(first), reason: 'new occurrence in the source' },
     {
       kind: 'skip',
       id: { sourceUid: second.sourceUid, recurrenceId: second.recurrenceId },
@@ -431,6 +439,7 @@ test('the planner is pure: the same input gives the same plan twice and is not m
   const input: PlanInput = {
     pairKey: PAIR,
     window: { ...WINDOW },
+    policy: DEFAULT_POLICY,
     desired: [
       copy('ev-new', RID),
       copy('ev-same', RID),

@@ -334,11 +334,11 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   private async refusal(response: Response): Promise<void> {
     if (response.status === 207) {
       const failure = multistatusFailure(await response.text());
-      if (failure) throw new WriteRefused(describeRefusal(failure.status, failure.condition), failure.status);
+      if (failure) throw new WriteRefused(describeRefusal(this.side, failure.status, failure.condition), failure.status);
       return;
     }
     if (!response.ok) {
-      throw new WriteRefused(describeRefusal(response.status, errorCondition(await response.text())), response.status);
+      throw new WriteRefused(describeRefusal(this.side, response.status, errorCondition(await response.text())), response.status);
     }
   }
 
@@ -368,12 +368,12 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-function describeRefusal(status: number, condition?: string): string {
+function describeRefusal(side: string, status: number, condition?: string): string {
   const detail = condition ? ` (${condition})` : '';
-  if (condition === 'no-uid-conflict') return `the target refused the copy: its UID is already used by another object (HTTP ${status}${detail})`;
-  if (status === 412) return `the object changed on the target since it was read (HTTP 412${detail}); it is retried next run`;
-  if (status === 409) return `the target refused the copy as conflicting with what it holds (HTTP 409${detail})`;
-  if (status === 403) return `the target does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
-  if (status === 400 || condition === 'valid-calendar-data') return `the target rejected the copy as invalid (HTTP ${status}${detail})`;
-  return `the target answered HTTP ${status}${detail}`;
+  if (condition === 'no-uid-conflict') return `the ${side} refused the write: its UID is already used by another object (HTTP ${status}${detail})`;
+  if (status === 412) return `the object changed on the ${side} since it was read (HTTP 412${detail}); it is retried next run`;
+  if (status === 409) return `the ${side} refused the write as conflicting with what it holds (HTTP 409${detail})`;
+  if (status === 403) return `the ${side} does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
+  if (status === 400 || condition === 'valid-calendar-data') return `the ${side} rejected the object as invalid (HTTP ${status}${detail})`;
+  return `the ${side} answered HTTP ${status}${detail}`;
 }

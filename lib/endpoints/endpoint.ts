@@ -46,3 +46,15 @@ export interface TargetEndpoint extends Collection {
   /** Deletes only if the object still has `etag`. */
   remove(href: string, etag: string): Promise<void>;
 }
+
+/** A source that can be written: TARGET_DELETIONS=propagate deletes occurrences in it. */
+export interface WritableSource extends SourceEndpoint {
+  /** Writes only if the object still has `etag`; returns the new ETag. */
+  update(href: string, ics: string, etag: string): Promise<string | null>;
+  /** Deletes only if the object still has `etag`. */
+  remove(href: string, etag: string): Promise<void>;
+}
+
+export function isWritable(source: SourceEndpoint): source is WritableSource {
+  return 'update' in source && 'remove' in source;
+}

@@ -1,6 +1,6 @@
 // Runs sync.ts as a user would, in a child process. Asynchronous on purpose: a synchronous child
 // would stop this process from draining the test servers' output pipes, and they would block.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const syncScript = fileURLToPath(new URL('../../sync.ts', import.meta.url));
@@ -12,18 +12,32 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
+  return startCli(args, options).done;
+}
+
+/** A run that may be stopped from outside: the child, and its result once it has exited. */
+export interface StartedCli {
+  child: ChildProcess;
+  /** signal is the one that ended the run ('SIGKILL' when killed), null when it exited by itself. */
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts sync.ts like runCli, and gives the child as well (to kill it in the middle of a run). */
+export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): StartedCli {
+  let child!: ChildProcess;
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child = execFile(
       process.execPath,
       ['--import', 'tsx', syncScript, ...args],
       // Only what the test gives: no SOURCE_*/TARGET_* from the developer's shell leaks in.
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }, cwd: options.cwd, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, stdout, stderr, signal: error?.signal ?? null });
       },
     );
   });
+  return { child, done };
 }
 
 /** The counts of the closing summary line, e.g. { created: 3, updated: 0, ... }. */

@@ -1,0 +1,23 @@
+// The guard on mass deletion: a run that would delete a large share of the pair's copies (or all of
+// them) is far more often a broken source, a wrong calendar or an emptied target than a real change.
+import type { Action } from './domain.ts';
+
+export interface GuardVerdict {
+  deletions: number;
+  held: number;
+  percent: number;
+}
+
+/**
+ * Whether the plan deletes more than `maxPercent` of the `held` copies, or all of them. Deletions of
+ * this pair's copies on the target and of occurrences in the source (propagate) count; deleting a
+ * foreign duplicate (--dedupe-foreign, asked for by name) does not. Null when the plan may go on.
+ */
+export function deletionGuard(actions: Action[], held: number, maxPercent: number): GuardVerdict | null {
+  const deletions = actions.filter(
+    (a) => a.kind === 'delete' || a.kind === 'propagate' || (a.kind === 'discard' && a.object.markers !== null),
+  ).length;
+  if (deletions === 0) return null;
+  const percent = held === 0 ? 100 : Math.round((deletions / held) * 100);
+  return deletions >= held || deletions * 100 > maxPercent * held ? { deletions, held, percent } : null;
+}
