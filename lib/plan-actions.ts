@@ -218,6 +218,13 @@ export function planActions(input: PlanInput): Action[] {
       if (object.facts && !object.facts.recurring) join(`event\0${sameEventKey(object.facts.summary, object.span.start)}`, object);
       if (object.markers) join(`copy\0${keyOf(object.markers)}`, object);
     }
+    // A copy created by this run is a member too: a foreign event it duplicates is told at once.
+    for (const action of actions) {
+      if (action.kind !== 'create') continue;
+      const { copy, place } = action;
+      const facts = { uid: copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '' };
+      join(`event\0${sameEventKey(copy.summary, copy.start)}`, { href: place.href, etag: null, markers: { pairKey, ...idOf(copy) }, span: { start: copy.start, end: copy.end }, facts });
+    }
     const planned: Action[] = [];
     const decided = new Set<string>();
     for (const group of groups.values()) {

@@ -2,75 +2,10 @@
 // Inputs are built by hand; every expected action list is written out by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CopyMarkers, DesiredCopy, Mapping, ObjectFacts, SourceProblem, SyncWindow, TargetObject } from '../lib/domain.ts';
+import type { Mapping, SourceProblem, TargetObject } from '../lib/domain.ts';
 import { DEFAULT_POLICY, planActions, type PlanInput } from '../lib/plan-actions.ts';
 
-const PAIR = 'pair0000aaaa';
-const OTHER_PAIR = 'pair1111bbbb';
-const WINDOW: SyncWindow = {
-  start: Date.parse('2025-03-01T00:00:00Z'),
-  end: Date.parse('2025-04-01T00:00:00Z'),
-};
-
-// --- factories -------------------------------------------------------------------------------
-
-/** The href the copy of an occurrence lives at (deterministic, like the real copy file name). */
-function hrefOf(sourceUid: string, recurrenceId = ''): string {
-  return `/cal/target/calsync-${sourceUid}-${recurrenceId || 'single'}.ics`;
-}
-
-function copy(sourceUid: string, recurrenceId = '', overrides: Partial<DesiredCopy> = {}): DesiredCopy {
-  return {
-    sourceUid,
-    recurrenceId,
-    sourceHref: `/cal/source/${sourceUid}.ics`,
-    sourceEtag: '"src-1"',
-    start: '2025-03-10T09:00:00Z',
-    end: '2025-03-10T10:00:00Z',
-    targetHref: hrefOf(sourceUid, recurrenceId),
-    uid: `calsync-${sourceUid}-${recurrenceId || 'single'}`,
-    ics: `BEGIN:VCALENDAR\r\n...${sourceUid} ${recurrenceId}...\r\nEND:VCALENDAR\r\n`,
-    contentHash: 'hash-v1',
-    summary: `Summary of ${sourceUid}`,
-    ...overrides,
-  };
-}
-
-function mapping(sourceUid: string, recurrenceId = '', overrides: Partial<Mapping> = {}): Mapping {
-  return {
-    sourceUid,
-    recurrenceId,
-    instanceStart: '2025-03-10T09:00:00Z',
-    instanceEnd: '2025-03-10T10:00:00Z',
-    sourceHref: `/cal/source/${sourceUid}.ics`,
-    sourceEtag: '"src-1"',
-    targetHref: hrefOf(sourceUid, recurrenceId),
-    targetEtag: '"tgt-1"',
-    targetUid: null,
-    contentHash: 'hash-v1',
-    copyState: 'synced',
-    ...overrides,
-  };
-}
-
-function markers(sourceUid: string, recurrenceId = '', pairKey = PAIR): CopyMarkers {
-  return { pairKey, sourceUid, recurrenceId };
-}
-
-/** A listed target object; a copy's occurrence is inside the window unless `span` says otherwise. */
-function listed(href: string, etag: string | null, objectMarkers: CopyMarkers | null, span = objectMarkers ? IN_WINDOW : null, facts: ObjectFacts | null = null): TargetObject {
-  return { href, etag, markers: objectMarkers, span, facts };
-}
-
-function plan(input: Partial<PlanInput>) {
-  return planActions({ pairKey: PAIR, window: WINDOW, desired: [], problems: [], target: [], mappings: [], policy: DEFAULT_POLICY, ...input });
-}
-
-/** Where a copy is written when it is new: its own derived href and UID. */
-const own = (c: DesiredCopy) => ({ href: c.targetHref, uid: null });
-
-const RID = '20250310T090000Z';
-const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00:00Z' };
+import { copy, hrefOf, IN_WINDOW, listed, mapping, markers, OTHER_PAIR, own, PAIR, plan, RID, WINDOW } from './harness/plan-fixtures.ts';
 
 // --- desired occurrences ------------------------------------------------------------------
 

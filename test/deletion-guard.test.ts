@@ -1,0 +1,34 @@
+// Unit tests of the guard on mass deletion: which plans it stops, by hand-counted shares.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Action } from '../lib/domain.ts';
+import { deletionGuard } from '../lib/deletion-guard.ts';
+import { copy, listed, mapping, markers, own } from './harness/plan-fixtures.ts';
+
+const deletes = (n: number): Action[] => Array.from({ length: n }, (_, i) => ({ kind: 'delete', mapping: mapping(`ev-${i}`), etag: '"e"', reason: 'gone' }));
+const creates = (n: number): Action[] => Array.from({ length: n }, (_, i) => { const c = copy(`new-${i}`); return { kind: 'create', copy: c, place: own(c), reason: 'new' }; });
+
+test('deleting up to the limit goes on; one more stops the run', () => {
+  assert.equal(deletionGuard(deletes(25), 100, 25), null);
+  assert.deepEqual(deletionGuard(deletes(26), 100, 25), { deletions: 26, held: 100, percent: 26 });
+  assert.equal(deletionGuard(deletes(1), 4, 25), null);
+  assert.deepEqual(deletionGuard(deletes(2), 4, 25), { deletions: 2, held: 4, percent: 50 });
+});
+
+test('deleting every copy stops the run whatever the limit, even when it is the only one', () => {
+  assert.deepEqual(deletionGuard(deletes(1), 1, 100), { deletions: 1, held: 1, percent: 100 });
+  assert.deepEqual(deletionGuard(deletes(10), 10, 100), { deletions: 10, held: 10, percent: 100 });
+});
+
+test('a plan with no deletions, or only creations and updates, always goes on', () => {
+  assert.equal(deletionGuard([], 0, 25), null);
+  assert.equal(deletionGuard(creates(50), 10, 0), null);
+});
+
+test('deletions in the source (propagate) and of this pair\'s duplicates count; a foreign duplicate does not', () => {
+  const propagate: Action = { kind: 'propagate', mapping: mapping('ev-p'), reason: 'deleted on the target' };
+  const ownDuplicate: Action = { kind: 'discard', object: { ...listed('/t/dup.ics', '"d"', markers('ev-d')), etag: '"d"' }, reason: 'duplicate' };
+  const foreignDuplicate: Action = { kind: 'discard', object: { ...listed('/t/f.ics', '"f"', null), etag: '"f"' }, reason: 'duplicate' };
+  assert.deepEqual(deletionGuard([propagate, ownDuplicate, foreignDuplicate], 10, 10), { deletions: 2, held: 10, percent: 20 });
+  assert.equal(deletionGuard([foreignDuplicate, foreignDuplicate], 10, 0), null);
+});
