@@ -9,7 +9,7 @@ import { openDatabase } from './db/open-database.ts';
 import { DiscoveryCache } from './db/discovery-cache.ts';
 import { RunLock } from './db/run-lock.ts';
 import { SyncState } from './db/sync-state.ts';
-import { applyAction } from './lib/apply-action.ts';
+import { applyAction, type ActionOutcome } from './lib/apply-action.ts';
 import { forEachLimited } from './lib/concurrency.ts';
 import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
@@ -124,12 +124,15 @@ async function sync(flags: SyncFlags): Promise<number> {
         }
         if (verdict) warn(guardMessage(verdict, config.maxDeletePercent, true));
       } else {
-        const record = (action: Action, outcome: 'ok' | 'failed') => {
+        const record = (action: Action, outcome: ActionOutcome) => {
           const counter = countOf(action);
-          if (outcome === 'failed') counts.failed++;
+          if (outcome !== 'ok') counts.failed++;
           else if (counter) counts[counter]++;
-          if (action.kind !== 'unchanged') log(`${outcome === 'ok' ? '' : 'FAILED '}${describeAction(action)}`);
+          if (action.kind !== 'unchanged') log(outcome === 'ok' ? describeAction(action) : `FAILED ${describeAction(action)}: ${outcome.failed}`);
         };
+        const creates = actions.some((a) => a.kind === 'create');
+        const markBefore = state.collectionMark('target');
+        if (creates) state.forgetCollectionMark('target');
         const propagations = actions.filter((a): a is Extract<Action, { kind: 'propagate' }> => a.kind === 'propagate');
         const onTarget = actions.filter((a): a is Exclude<Action, { kind: 'propagate' }> => a.kind !== 'propagate');
         let started = 0;
@@ -147,6 +150,12 @@ async function sync(flags: SyncFlags): Promise<number> {
           for (const [action, outcome] of await propagateDeletions(propagations, source, sourceObjects, state, runId)) record(action, outcome);
         }
         notDone = onTarget.length - started + (stop.signal() === null ? 0 : propagations.length);
+        // The change mark moves past this run's own creations, so the next delta cannot hide their deletion.
+        if (creates) {
+          await refreshTarget(target, state, pairKey, state.mappings(), true, markBefore).catch((error: Error) =>
+            warn(`could not renew the target's change mark after writing (${error.message}); the next run lists the target in full`),
+          );
+        }
       }
       const problems = counts.failed + counts.skipped;
       const interrupted = stop.signal();

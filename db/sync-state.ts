@@ -91,6 +91,15 @@ export class SyncState {
     return row ? { syncToken: row.syncToken, ctag: row.ctag } : null;
   }
 
+  /**
+   * Makes the next change check of a side a full listing. Used before creating copies: a server may
+   * leave an object created and then deleted after a sync token out of the delta from that token
+   * (Xandikos does), so a run that dies before renewing its token must not trust the old one.
+   */
+  forgetCollectionMark(side: string): void {
+    this.db.update(collectionState).set({ syncToken: null, ctag: null, updatedAt: now() }).where(and(eq(collectionState.pairId, this.pairId), eq(collectionState.side, side))).run();
+  }
+
   cachedObjects(side: string): CachedObject[] {
     return this.db
       .select()

@@ -5,7 +5,8 @@ import type { Action } from './domain.ts';
 import type { TargetEndpoint } from './endpoints/endpoint.ts';
 import { withUid } from './render-copy.ts';
 
-export type ActionOutcome = 'ok' | 'failed';
+/** 'ok', or why the action failed (also in its audit row). */
+export type ActionOutcome = 'ok' | { failed: string };
 
 export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>, target: TargetEndpoint, state: SyncState, runId: number): Promise<ActionOutcome> {
   switch (action.kind) {
@@ -47,7 +48,7 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
         return 'ok';
       } catch (error) {
         state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });
-        return 'failed';
+        return { failed: (error as Error).message };
       }
     }
     case 'delete': {
@@ -59,7 +60,7 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
         return 'ok';
       } catch (error) {
         state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });
-        return 'failed';
+        return { failed: (error as Error).message };
       }
     }
   }
@@ -72,6 +73,6 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
     return 'ok';
   } catch (error) {
     state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });
-    return 'failed';
+    return { failed: (error as Error).message };
   }
 }

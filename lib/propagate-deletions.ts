@@ -6,6 +6,7 @@
 import ICAL from 'ical.js';
 import type { SyncState } from '../db/sync-state.ts';
 import type { Action, SourceObject } from './domain.ts';
+import type { ActionOutcome } from './apply-action.ts';
 import type { WritableSource } from './endpoints/endpoint.ts';
 import { canonicalRecurrenceId } from './instants.ts';
 import { registerTimezones } from './time-zones.ts';
@@ -41,8 +42,8 @@ export async function propagateDeletions(
   sourceObjects: SourceObject[],
   state: SyncState,
   runId: number,
-): Promise<Map<Propagation, 'ok' | 'failed'>> {
-  const outcomes = new Map<Propagation, 'ok' | 'failed'>();
+): Promise<Map<Propagation, ActionOutcome>> {
+  const outcomes = new Map<Propagation, ActionOutcome>();
   const byHref = new Map<string, Propagation[]>();
   for (const p of propagations) byHref.set(p.mapping.sourceHref, [...(byHref.get(p.mapping.sourceHref) ?? []), p]);
   const objects = new Map(sourceObjects.map((o) => [o.href, o]));
@@ -62,7 +63,7 @@ export async function propagateDeletions(
     } catch (error) {
       for (const p of group) {
         state.recordOnly(runId, { ...entryOf(p), outcome: 'failed', reason: `${p.reason}; failed: ${(error as Error).message}` });
-        outcomes.set(p, 'failed');
+        outcomes.set(p, { failed: (error as Error).message });
       }
     }
   }

@@ -2,7 +2,7 @@
 // new or changed objects are downloaded; the rest comes from the state database.
 import type { SyncState, CachedObject } from '../db/sync-state.ts';
 import type { Mapping, SourceObject, TargetObject } from './domain.ts';
-import type { CollectionChanges, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoints/endpoint.ts';
+import type { CollectionChanges, CollectionMark, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoints/endpoint.ts';
 import { readTargetObject } from './target-object-facts.ts';
 
 type Side = 'source' | 'target';
@@ -44,9 +44,17 @@ export async function refreshSource(endpoint: SourceEndpoint, state: SyncState, 
   return objects.map(({ href, etag, data }) => ({ href, etag: etag ?? '', data: data ?? '' }));
 }
 
-export async function refreshTarget(endpoint: TargetEndpoint, state: SyncState, pairKey: string, mappings: Mapping[], persist: boolean): Promise<TargetObject[]> {
+/** The target as it is now; `mark` is where to ask for changes from, when not the saved one. */
+export async function refreshTarget(
+  endpoint: TargetEndpoint,
+  state: SyncState,
+  pairKey: string,
+  mappings: Mapping[],
+  persist: boolean,
+  mark: CollectionMark | null = state.collectionMark('target'),
+): Promise<TargetObject[]> {
   const cached = new Map(state.cachedObjects('target').map((o) => [o.href, o]));
-  const changes = await endpoint.changesSince(state.collectionMark('target'));
+  const changes = await endpoint.changesSince(mark);
   let objects = [...cached.values()];
   if (changes.kind !== 'unchanged') {
     const { removed, stale } = merge(cached, changes);

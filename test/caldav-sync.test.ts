@@ -115,9 +115,11 @@ for (const kind of SERVER_KINDS) {
       const run = await sync('--force-delete');
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 5, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
-      // Two change checks and one write per changed instance: the guarded run already fetched the three changed source objects.
+      // Two change checks, one write per changed instance, and one change check of the target after
+      // creating (so the next delta covers this run's creations); the guarded run already fetched the
+      // three changed source objects.
       assert.deepEqual(summaryRequests(guarded.stdout), { REPORT: 3 });
-      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2, PUT: 2, DELETE: 5 });
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2, DELETE: 5 });
       const expected = FIRST_SYNC.filter((line) => !line.startsWith('review@test') && !line.startsWith('standup@test 20261026'))
         .map((line) => line.replace('| Company holiday |', '| Company holiday (office closed) |'))
         .concat('new@test | Added later | 20261030T100000Z | 20261030T110000Z', FOREIGN);
@@ -180,7 +182,8 @@ for (const kind of SERVER_KINDS) {
       assert.equal(run.code, 0, run.stderr);
       // Stand-ups of Nov 2 and Nov 4 (the last before UNTIL) enter; those of Oct 5 and Oct 7 leave, their copies kept.
       assert.deepEqual(summaryCounts(run.stdout), { created: 2, updated: 0, deleted: 0, unchanged: 7, retired: 2, skipped: 0, failed: 0 });
-      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2, PUT: 2 });
+      // Two change checks, two writes, and the target's change check after creating.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2 });
       const copies = await copiesOnTarget();
       assert.ok(copies.includes('standup@test 20261102T083000Z | Stand-up | 20261102T093000[Europe/Berlin] | 20261102T094500[Europe/Berlin]'));
       assert.ok(copies.includes('standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]'));
@@ -215,8 +218,9 @@ for (const kind of SERVER_KINDS) {
       const run = await sync();
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.deepEqual(summaryCounts(run.stdout), { created: 1, updated: 1, deleted: 0, unchanged: 7, retired: 0, skipped: 0, failed: 0 });
-      // Two change checks, one multiget of the one changed copy (to see it is still ours), two writes.
-      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 3, PUT: 2 });
+      // Two change checks, one multiget of the one changed copy (to see it is still ours), two writes,
+      // and the target's change check after creating.
+      assert.deepEqual(summaryRequests(run.stdout), { REPORT: 4, PUT: 2 });
       assert.deepEqual(await copiesOnTarget(), before);
     });
 
