@@ -23,8 +23,10 @@ function timeText(vevent: ICAL.Component, name: string): string {
 export function readTargetObject(data: string): TargetObjectFacts {
   const markers = readMarkers(data);
   const unfolded = data.replace(/\r?\n[ \t]/g, '');
-  // A series is never one occurrence's copy; it is not expanded (it could be endless).
-  if (/^(RRULE|RDATE)[;:]/m.test(unfolded)) {
+  // A series is never one occurrence's copy; it is not expanded (it could be endless). VTIMEZONEs
+  // have RRULEs of their own: only the events' lines count.
+  const events = unfolded.split(/^BEGIN:VEVENT\r?$/m).slice(1).map((part) => part.split(/^END:VEVENT\r?$/m)[0]);
+  if (events.some((text) => /^(RRULE|RDATE)[;:]/m.test(text))) {
     const uid = /^UID[;:](?:[^:\r\n]*:)?(.*)$/m.exec(unfolded)?.[1]?.trim() ?? '';
     return { markers, span: null, facts: { uid, recurrenceId: '', summary: '', recurring: true, sequence: 0, createdAt: '' } };
   }
