@@ -1,13 +1,10 @@
 // Deterministic calendars for the benchmark: N source objects, a fifth of them recurring series
 // with an override and an EXDATE, several time zones, all-day events. Same seed, same calendar.
 
+import { BERLIN_VTIMEZONE } from '../test/harness/vtimezones.ts';
+
 const DAY = 86_400_000;
-const BERLIN = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
-  'END:VTIMEZONE',
-];
+const BERLIN = BERLIN_VTIMEZONE;
 
 /** mulberry32: a small seeded generator, so every run builds the same calendars. */
 function random(seed: number): () => number {

@@ -8,31 +8,22 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
+import { FOREIGN_OBJECT, HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
 import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
-/**
- * Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. The
- * stand-up is a Berlin series with an EXDATE and an override that crosses the end of summer time on
- * Oct 25: 9:30 local throughout, 07:30Z before and 08:30Z after.
- */
+/** Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. */
 const FIRST_SYNC = [
-  'holiday@test | Company holiday | 20261015 | 20261017',
+  HOLIDAY_COPY,
   'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',
   'review@test 20261027T160000Z | Daily review | 20261027T160000Z | DURATION PT1H',
   'review@test 20261028T160000Z | Daily review | 20261028T160000Z | DURATION PT1H',
   'review@test 20261030T160000Z | Daily review | 20261030T160000Z | DURATION PT1H',
   'review@test 20261031T160000Z | Daily review | 20261031T160000Z | DURATION PT1H',
-  'standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]',
-  'standup@test 20261007T073000Z | Stand-up | 20261007T093000[Europe/Berlin] | 20261007T094500[Europe/Berlin]',
-  'standup@test 20261012T073000Z | Stand-up | 20261012T093000[Europe/Berlin] | 20261012T094500[Europe/Berlin]',
-  'standup@test 20261019T073000Z | Stand-up | 20261019T093000[Europe/Berlin] | 20261019T094500[Europe/Berlin]',
-  'standup@test 20261021T073000Z | Stand-up (moved) | 20261022T150000[Europe/Berlin] | 20261022T153000[Europe/Berlin]',
-  'standup@test 20261026T083000Z | Stand-up | 20261026T093000[Europe/Berlin] | 20261026T094500[Europe/Berlin]',
-  'standup@test 20261028T083000Z | Stand-up | 20261028T093000[Europe/Berlin] | 20261028T094500[Europe/Berlin]',
+  ...STANDUP_COPIES,
 ];
-const FOREIGN = "foreign:foreign@test | Someone else's event | 20261016T120000Z | 20261016T130000Z";
+const FOREIGN = FOREIGN_OBJECT;
 
 for (const kind of SERVER_KINDS) {
   describe(`sync into ${kind}`, () => {

@@ -20,20 +20,17 @@ import { after, before, describe, test } from 'node:test';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { startCountingProxy, type CountingProxy, type ProxiedAnswer } from './harness/counting-proxy.ts';
 import { describeCopies } from './harness/describe-copies.ts';
+import { FOREIGN_OBJECT } from './harness/fixture-copies.ts';
 import { runCli, startCli, summaryCounts, type CliResult, type StartedCli } from './harness/run-cli.ts';
+import { BERLIN_VTIMEZONE } from './harness/vtimezones.ts';
 
 const FOREIGN_ICS = readFileSync(new URL('./fixtures/caldav/foreign.ics', import.meta.url), 'utf8');
-const FOREIGN = "foreign:foreign@test | Someone else's event | 20261016T120000Z | 20261016T130000Z";
+const FOREIGN = FOREIGN_OBJECT;
 const WINDOW = ['--from', '2026-10-01', '--to', '2026-11-01'];
 /** Kill points run side by side (each with its own calendar, database and proxy). */
 const KILL_POINTS_AT_ONCE = 3;
 
-const BERLIN = [
-  'BEGIN:VTIMEZONE', 'TZID:Europe/Berlin',
-  'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT',
-  'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD',
-  'END:VTIMEZONE',
-];
+const BERLIN = BERLIN_VTIMEZONE;
 const calendar = (...events: string[][]) =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//crash//EN', ...BERLIN, ...events.flatMap((e) => ['BEGIN:VEVENT', 'DTSTAMP:20260901T000000Z', ...e, 'END:VEVENT']), 'END:VCALENDAR', ''].join('\r\n');
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
+import { HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
 import { runCli, summaryCounts } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
@@ -24,16 +25,8 @@ const PYTHON_COPIES = [
 const LUNCH_OLD = event('lunch-1@me', 'Lunch', '20261020T110000Z', '20261020T120000Z', ['CREATED:20260801T000000Z']);
 const LUNCH_NEW = event('lunch-2@me', 'Lunch', '20261020T110000Z', '20261020T120000Z', ['CREATED:20260802T000000Z']);
 
-const HOLIDAY = 'holiday@test | Company holiday | 20261015 | 20261017';
-const STANDUPS = [
-  'standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]',
-  'standup@test 20261007T073000Z | Stand-up | 20261007T093000[Europe/Berlin] | 20261007T094500[Europe/Berlin]',
-  'standup@test 20261012T073000Z | Stand-up | 20261012T093000[Europe/Berlin] | 20261012T094500[Europe/Berlin]',
-  'standup@test 20261019T073000Z | Stand-up | 20261019T093000[Europe/Berlin] | 20261019T094500[Europe/Berlin]',
-  'standup@test 20261021T073000Z | Stand-up (moved) | 20261022T150000[Europe/Berlin] | 20261022T153000[Europe/Berlin]',
-  'standup@test 20261026T083000Z | Stand-up | 20261026T093000[Europe/Berlin] | 20261026T094500[Europe/Berlin]',
-  'standup@test 20261028T083000Z | Stand-up | 20261028T093000[Europe/Berlin] | 20261028T094500[Europe/Berlin]',
-];
+const HOLIDAY = HOLIDAY_COPY;
+const STANDUPS = STANDUP_COPIES;
 const LUNCHES = ['foreign:lunch-1@me | Lunch | 20261020T110000Z | 20261020T120000Z', 'foreign:lunch-2@me | Lunch | 20261020T110000Z | 20261020T120000Z'];
 
 for (const kind of SERVER_KINDS) {

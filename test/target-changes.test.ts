@@ -10,22 +10,14 @@ import ICAL from 'ical.js';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { startCountingProxy, type CountingProxy } from './harness/counting-proxy.ts';
 import { describeCopies } from './harness/describe-copies.ts';
+import { FOREIGN_OBJECT, HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
 import { runCli, summaryCounts } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
-/** Written by hand (see caldav-sync.test.ts): the stand-up series and the holiday, Oct 2026. */
-const HOLIDAY = 'holiday@test | Company holiday | 20261015 | 20261017';
-const STANDUPS = [
-  'standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]',
-  'standup@test 20261007T073000Z | Stand-up | 20261007T093000[Europe/Berlin] | 20261007T094500[Europe/Berlin]',
-  'standup@test 20261012T073000Z | Stand-up | 20261012T093000[Europe/Berlin] | 20261012T094500[Europe/Berlin]',
-  'standup@test 20261019T073000Z | Stand-up | 20261019T093000[Europe/Berlin] | 20261019T094500[Europe/Berlin]',
-  'standup@test 20261021T073000Z | Stand-up (moved) | 20261022T150000[Europe/Berlin] | 20261022T153000[Europe/Berlin]',
-  'standup@test 20261026T083000Z | Stand-up | 20261026T093000[Europe/Berlin] | 20261026T094500[Europe/Berlin]',
-  'standup@test 20261028T083000Z | Stand-up | 20261028T093000[Europe/Berlin] | 20261028T094500[Europe/Berlin]',
-];
-const FOREIGN = "foreign:foreign@test | Someone else's event | 20261016T120000Z | 20261016T130000Z";
+const HOLIDAY = HOLIDAY_COPY;
+const STANDUPS = STANDUP_COPIES;
+const FOREIGN = FOREIGN_OBJECT;
 const ALL = [HOLIDAY, ...STANDUPS, FOREIGN].sort();
 
 for (const kind of SERVER_KINDS) {
