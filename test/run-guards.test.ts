@@ -68,6 +68,29 @@ describe('run guards on radicale', () => {
     assert.deepEqual(await server.listObjects(pair.targetUrl), []);
   });
 
+  test('a source listing that fails is an error, never an empty calendar: exit 5 and nothing written', async () => {
+    const proxy = await startCountingProxy(server.baseUrl);
+    try {
+      const n = pairs + 1;
+      const pair = await newPair();
+      assert.equal((await pair.sync()).code, 0);
+      const before = await server.listObjects(pair.targetUrl);
+      const viaProxy = pair.args().map((arg) => (arg.includes(`/work-${n}/`) ? new URL(new URL(arg).pathname, proxy.url).href : arg));
+      // The connection breaks before the source's listing arrives.
+      proxy.onAnswer = ({ method }) => (method === 'REPORT' ? 'drop' : undefined);
+      const failed = await runCli(viaProxy, { env: pair.env });
+      assert.equal(failed.code, 5, failed.stdout + failed.stderr);
+      assert.equal(failed.stdout, '');
+      assert.equal(failed.stderr, `error: cannot reach the source server ${new URL(proxy.url).origin}: socket hang up; check the source URL and that the server is running\n`);
+      assert.deepEqual(await server.listObjects(pair.targetUrl), before);
+      const state = new Database(pair.db, { readonly: true });
+      assert.deepEqual(state.prepare('SELECT outcome, deleted FROM runs ORDER BY id DESC LIMIT 1').get(), { outcome: 'failed', deleted: 0 });
+      state.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a second run of the same pair exits at once while the first holds the lock; a dead run\'s lock is taken over', async () => {
     const pair = await newPair();
     assert.equal((await pair.sync()).code, 0);

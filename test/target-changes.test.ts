@@ -35,8 +35,8 @@ for (const kind of SERVER_KINDS) {
       rmSync(work, { recursive: true, force: true });
     });
 
-    /** A fresh source (stand-up, holiday) and target (one foreign event) and state; `via` routes the source. */
-    async function newPair(via: (url: string) => string = (url) => url) {
+    /** A fresh source (stand-up, holiday) and target (one foreign event) and state; `via` and `targetVia` route each side. */
+    async function newPair(via: (url: string) => string = (url) => url, targetVia: (url: string) => string = (url) => url) {
       const n = ++pairs;
       const sourceUrl = await server.createCalendar(`work-${n}`, `Work ${n}`);
       const targetUrl = await server.createCalendar(`mirror-${n}`, `Mirror ${n}`);
@@ -46,7 +46,7 @@ for (const kind of SERVER_KINDS) {
       const db = join(work, `sync-${n}.db`);
       const sync = (...extra: string[]) =>
         runCli(
-          ['--source', via(sourceUrl), '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db, ...extra],
+          ['--source', via(sourceUrl), '--source-username', server.username, '--target', targetVia(targetUrl), '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db, ...extra],
           { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
         );
       const first = await sync();
@@ -143,6 +143,33 @@ for (const kind of SERVER_KINDS) {
         assert.match(after.data, /EXDATE:20261012T073000Z/);
         const renamed = (line: string) => line.replace('| Stand-up |', '| Daily stand-up |');
         assert.deepEqual(await pair.copies(), ALL.filter((line) => !line.startsWith('standup@test 20261012')).map(renamed));
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('a copy edited on the target between listing and writing makes the update fail (412); the next run overwrites it with If-Match', async () => {
+      const proxy = await startCountingProxy(server.baseUrl);
+      try {
+        const pair = await newPair(undefined, (url) => new URL(new URL(url).pathname, proxy.url).href);
+        proxy.reset();
+        await server.putObject(pair.sourceUrl, 'holiday.ics', fixture('holiday.ics').replace('SUMMARY:Company holiday', 'SUMMARY:Company holiday (source)'));
+        const [copy] = (await server.listObjects(pair.targetUrl)).filter((o) => describeCopies([o])[0].startsWith('holiday@test'));
+        // Someone edits the copy right after the tool has listed the target.
+        proxy.onAnswer = async ({ method }) => {
+          if (method !== 'REPORT') return;
+          proxy.onAnswer = undefined;
+          await server.putObject(pair.targetUrl, copy.href.split('/').pop()!, copy.data.replace('SUMMARY:Company holiday', 'SUMMARY:Company holiday (edited meanwhile)'));
+        };
+        const raced = await pair.sync();
+        assert.equal(raced.code, 1, raced.stdout + raced.stderr);
+        assert.match(raced.stdout, /FAILED update holiday@test -> \S+ \(the source occurrence changed\): the object changed on the target since it was read \(HTTP 412\); it is retried next run$/m);
+        assert.deepEqual(proxy.counts(), { REPORT: 1, PUT: 1 }, 'one conditional PUT, never a second unconditional one');
+        assert.deepEqual(await pair.copies(), ALL.map((line) => line.replace('| Company holiday |', '| Company holiday (edited meanwhile) |')));
+        const healed = await pair.sync();
+        assert.equal(healed.code, 0, healed.stdout + healed.stderr);
+        assert.match(healed.stdout, /update holiday@test -> \S+ \(the copy was changed on the target; overwritten \(the source wins\)\)/);
+        assert.deepEqual(await pair.copies(), ALL.map((line) => line.replace('| Company holiday |', '| Company holiday (source) |')));
       } finally {
         await proxy.close();
       }
