@@ -61,10 +61,16 @@ function watchForStop(): { signal: () => NodeJS.Signals | null; dispose: () => v
 function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean): string {
   const share = verdict.deletions >= verdict.held ? 'all of them' : `more than MAX_DELETE_PERCENT=${maxPercent}%`;
   const outcome = dryRun ? 'a real run would stop before writing anything' : 'nothing was written';
-  return (
-    `this run would delete ${verdict.deletions} of the pair's ${verdict.held} copies (${verdict.percent}%, ${share}); ${outcome}. ` +
-    'If the source really lost these events, run again with --force-delete; if not, check SOURCE_URL and SOURCE_CALENDAR (see --dry-run for the plan)'
-  );
+  const onTarget = verdict.deletions - verdict.inSource;
+  const what = [
+    onTarget > 0 ? `${onTarget} of the pair's ${verdict.held} copies` : '',
+    verdict.inSource > 0 ? `${verdict.inSource} occurrences in the source (their copies are gone from the target; the pair has ${verdict.held})` : '',
+  ].filter(Boolean).join(' and ');
+  const next =
+    verdict.inSource > 0
+      ? 'If the copies were deleted on the target on purpose, run again with --force-delete; if not, check TARGET_URL and TARGET_CALENDAR'
+      : 'If the source really lost these events, run again with --force-delete; if not, check SOURCE_URL and SOURCE_CALENDAR';
+  return `this run would delete ${what} (${verdict.percent}%, ${share}); ${outcome}. ${next} (see --dry-run for the plan)`;
 }
 
 async function sync(flags: SyncFlags): Promise<number> {

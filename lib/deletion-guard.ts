@@ -4,6 +4,8 @@ import type { Action } from './domain.ts';
 
 export interface GuardVerdict {
   deletions: number;
+  /** Of the deletions, those in the source (TARGET_DELETIONS=propagate). */
+  inSource: number;
   held: number;
   percent: number;
 }
@@ -18,6 +20,7 @@ export function deletionGuard(actions: Action[], held: number, maxPercent: numbe
     (a) => a.kind === 'delete' || a.kind === 'propagate' || (a.kind === 'discard' && a.object.markers !== null),
   ).length;
   if (deletions === 0) return null;
+  const inSource = actions.filter((a) => a.kind === 'propagate').length;
   const percent = held === 0 ? 100 : Math.round((deletions / held) * 100);
-  return deletions >= held || deletions * 100 > maxPercent * held ? { deletions, held, percent } : null;
+  return deletions >= held || deletions * 100 > maxPercent * held ? { deletions, inSource, held, percent } : null;
 }

@@ -10,14 +10,14 @@ const creates = (n: number): Action[] => Array.from({ length: n }, (_, i) => { c
 
 test('deleting up to the limit goes on; one more stops the run', () => {
   assert.equal(deletionGuard(deletes(25), 100, 25), null);
-  assert.deepEqual(deletionGuard(deletes(26), 100, 25), { deletions: 26, held: 100, percent: 26 });
+  assert.deepEqual(deletionGuard(deletes(26), 100, 25), { deletions: 26, inSource: 0, held: 100, percent: 26 });
   assert.equal(deletionGuard(deletes(1), 4, 25), null);
-  assert.deepEqual(deletionGuard(deletes(2), 4, 25), { deletions: 2, held: 4, percent: 50 });
+  assert.deepEqual(deletionGuard(deletes(2), 4, 25), { deletions: 2, inSource: 0, held: 4, percent: 50 });
 });
 
 test('deleting every copy stops the run whatever the limit, even when it is the only one', () => {
-  assert.deepEqual(deletionGuard(deletes(1), 1, 100), { deletions: 1, held: 1, percent: 100 });
-  assert.deepEqual(deletionGuard(deletes(10), 10, 100), { deletions: 10, held: 10, percent: 100 });
+  assert.deepEqual(deletionGuard(deletes(1), 1, 100), { deletions: 1, inSource: 0, held: 1, percent: 100 });
+  assert.deepEqual(deletionGuard(deletes(10), 10, 100), { deletions: 10, inSource: 0, held: 10, percent: 100 });
 });
 
 test('a plan with no deletions, or only creations and updates, always goes on', () => {
@@ -29,6 +29,6 @@ test('deletions in the source (propagate) and of this pair\'s duplicates count; 
   const propagate: Action = { kind: 'propagate', mapping: mapping('ev-p'), reason: 'deleted on the target' };
   const ownDuplicate: Action = { kind: 'discard', object: { ...listed('/t/dup.ics', '"d"', markers('ev-d')), etag: '"d"' }, reason: 'duplicate' };
   const foreignDuplicate: Action = { kind: 'discard', object: { ...listed('/t/f.ics', '"f"', null), etag: '"f"' }, reason: 'duplicate' };
-  assert.deepEqual(deletionGuard([propagate, ownDuplicate, foreignDuplicate], 10, 10), { deletions: 2, held: 10, percent: 20 });
+  assert.deepEqual(deletionGuard([propagate, ownDuplicate, foreignDuplicate], 10, 10), { deletions: 2, inSource: 1, held: 10, percent: 20 });
   assert.equal(deletionGuard([foreignDuplicate, foreignDuplicate], 10, 0), null);
 });

@@ -68,6 +68,20 @@ describe('run guards on radicale', () => {
     assert.deepEqual(await server.listObjects(pair.targetUrl), []);
   });
 
+  test('a target emptied under TARGET_DELETIONS=propagate stops the run: the source is never emptied through it', async () => {
+    const pair = await newPair();
+    assert.equal((await pair.sync('--target-deletions', 'propagate')).code, 0);
+    const source = await server.listObjects(pair.sourceUrl);
+    for (const { href } of await server.listObjects(pair.targetUrl)) await server.deleteObject(pair.targetUrl, href.split('/').pop()!);
+    const guarded = await pair.sync('--target-deletions', 'propagate');
+    assert.equal(guarded.code, 6, guarded.stdout + guarded.stderr);
+    assert.equal(
+      guarded.stderr.trim(),
+      "error: this run would delete 8 occurrences in the source (their copies are gone from the target; the pair has 8) (100%, all of them); nothing was written. If the copies were deleted on the target on purpose, run again with --force-delete; if not, check TARGET_URL and TARGET_CALENDAR (see --dry-run for the plan)",
+    );
+    assert.deepEqual(await server.listObjects(pair.sourceUrl), source);
+  });
+
   test('a source listing that fails is an error, never an empty calendar: exit 5 and nothing written', async () => {
     const proxy = await startCountingProxy(server.baseUrl);
     try {
