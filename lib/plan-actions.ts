@@ -143,7 +143,13 @@ export function planActions(input: PlanInput): Action[] {
       return { kind: 'create', copy, place: fresh(copy), reason: 'the source occurrence changed since its copy was deleted on the target; created again' };
     }
     if (!existing) {
-      if (policy.targetDeletions === 'respect') return { kind: 'respect', mapping, reason: 'the copy was deleted on the target; it stays deleted until the source occurrence changes (TARGET_DELETIONS=respect)' };
+      if (policy.targetDeletions === 'respect' && mapping.contentHash === copy.contentHash) {
+        return { kind: 'respect', mapping, reason: 'the copy was deleted on the target; it stays deleted until the source occurrence changes (TARGET_DELETIONS=respect)' };
+      }
+      if (policy.targetDeletions === 'respect') {
+        claimed.add(copy.targetHref);
+        return { kind: 'create', copy, place: fresh(copy), reason: 'the copy was deleted on the target, but the source occurrence has changed since; created again (TARGET_DELETIONS=respect)' };
+      }
       if (policy.targetDeletions === 'propagate') return { kind: 'propagate', mapping, reason: 'the copy was deleted on the target; the occurrence is deleted in the source (TARGET_DELETIONS=propagate)' };
       claimed.add(copy.targetHref);
       return { kind: 'create', copy, place: fresh(copy), reason: 'the copy was deleted on the target; recreated (the source is the truth)' };

@@ -23,6 +23,13 @@ test('respect: a copy deleted on the target is remembered as deleted, and not cr
   ]);
 });
 
+test('respect: a copy deleted on the target while its source occurrence changed is created again at once', () => {
+  const c = copy('ev-1', RID, { contentHash: 'hash-v2' });
+  assert.deepEqual(plan({ desired: [c], mappings: [mapping('ev-1', RID)], policy: respect }), [
+    { kind: 'create', copy: c, place: own(c), reason: 'the copy was deleted on the target, but the source occurrence has changed since; created again (TARGET_DELETIONS=respect)' },
+  ]);
+});
+
 test('respect: a remembered deletion stays as it is while the source occurrence is unchanged, whatever the setting now', () => {
   const c = copy('ev-1', RID);
   const m = mapping('ev-1', RID, { copyState: 'deleted-on-target', targetEtag: null });

@@ -40,11 +40,25 @@ export function startCli(args: string[], options: { env?: Record<string, string>
   return { child, done };
 }
 
-/** The counts of the closing summary line, e.g. { created: 3, updated: 0, ... }. */
+/** Labels of the summary line that are not the counter's own name. */
+const RENAMED: Record<string, string> = { 'deleted in the source': 'propagated', 'kept deleted': 'keptDeleted' };
+const COUNTERS = new Set(['created', 'updated', 'deleted', 'unchanged', 'retired', 'skipped', 'failed', 'conflicts', 'propagated', 'keptDeleted']);
+
+/**
+ * The counts of the closing summary line, e.g. { created: 3, updated: 0, ... }; conflicts,
+ * propagated and keptDeleted only when the line shows them (it does when they are not 0). A part
+ * of the line this does not know is an error, never silently left out.
+ */
 export function summaryCounts(stdout: string): Record<string, number> {
   const line = stdout.trim().split('\n').at(-1) ?? '';
+  const head = line.replace(/^\S+ (dry run, nothing written: |stopped by the deletion guard, nothing written: )?/, '').split(';')[0];
   const counts: Record<string, number> = {};
-  for (const match of line.matchAll(/(\d+) (created|updated|deleted|unchanged|retired|skipped|failed)/g)) counts[match[2]] = Number(match[1]);
+  for (const part of head.split(', ')) {
+    const match = /^(\d+) (.+)$/.exec(part);
+    const name = match ? (RENAMED[match[2]] ?? match[2]) : '';
+    if (!match || !COUNTERS.has(name)) throw new Error(`the summary line has a part the tests do not know: "${part}" in "${line}"`);
+    counts[name] = Number(match[1]);
+  }
   return counts;
 }
 
