@@ -25,7 +25,7 @@ import { planActions } from './lib/plan-actions.ts';
 import { propagateDeletions } from './lib/propagate-deletions.ts';
 import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
-import { countOf, describeAction, emptyCounts, summaryLine } from './lib/run-report.ts';
+import { actionRecord, countOf, describeAction, emptyCounts, summaryLine, wroteAnything } from './lib/run-report.ts';
 
 const log = (line: string) => console.log(`${rfc3339(Date.now())} ${line}`);
 const warn = (line: string) => console.error(`${rfc3339(Date.now())} warning: ${line}`);
@@ -64,7 +64,7 @@ function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean
   const onTarget = verdict.deletions - verdict.inSource;
   const what = [
     onTarget > 0 ? `${onTarget} of the pair's ${verdict.held} copies` : '',
-    verdict.inSource > 0 ? `${verdict.inSource} occurrences in the source (their copies are gone from the target; the pair has ${verdict.held})` : '',
+    verdict.inSource > 0 ? `${verdict.inSource} occurrences in the source (their copies are gone from the target, where the pair has ${verdict.held} left)` : '',
   ].filter(Boolean).join(' and ');
   const next =
     verdict.inSource > 0
@@ -108,10 +108,8 @@ async function sync(flags: SyncFlags): Promise<number> {
       const targetObjects = await refreshTarget(target, state, pairKey, mappings, !config.dryRun);
       const actions = planActions({ pairKey, window: config.window, desired, problems: sourceProblems, target: targetObjects, mappings, policy });
 
-      const held = new Set([
-        ...mappings.filter((m) => m.copyState === 'synced').map((m) => m.targetHref),
-        ...targetObjects.filter((o) => o.markers?.pairKey === pairKey).map((o) => o.href),
-      ]).size;
+      // The copies the pair has on the target now (whether the state maps them or not).
+      const held = targetObjects.filter((o) => o.markers?.pairKey === pairKey).length;
       const verdict = config.forceDelete ? null : deletionGuard(actions, held, config.maxDeletePercent);
       if (verdict && !config.dryRun) {
         const message = guardMessage(verdict, config.maxDeletePercent, false);
@@ -126,9 +124,13 @@ async function sync(flags: SyncFlags): Promise<number> {
         for (const action of actions) {
           const counter = countOf(action);
           if (counter) counts[counter]++;
-          if (action.kind !== 'unchanged') log(`would ${describeAction(action)}`);
+          if (action.kind !== 'unchanged' && !flags.json) log(`would ${describeAction(action)}`);
         }
         if (verdict) warn(guardMessage(verdict, config.maxDeletePercent, true));
+        if (flags.json) {
+          const plan = { pair: pairKey, window, counts, guard: verdict ? guardMessage(verdict, config.maxDeletePercent, true) : null, actions: actions.filter((a) => a.kind !== 'unchanged').map(actionRecord) };
+          console.log(JSON.stringify(plan, null, 2));
+        }
       } else {
         const record = (action: Action, outcome: ActionOutcome) => {
           const counter = countOf(action);
@@ -169,12 +171,13 @@ async function sync(flags: SyncFlags): Promise<number> {
         const outcome = interrupted ? 'interrupted' : problems === 0 ? 'success' : 'partial';
         state.finishRun(runId, outcome, counts, traffic(), interrupted ? `stopped by ${interrupted} with ${notDone} actions not done` : undefined);
       }
-      log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+      if (!flags.json) log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
       if (interrupted) {
         warn(`stopped by ${interrupted}: ${notDone} actions were not done; the next run does them`);
         return interrupted === 'SIGINT' ? EXIT.interruptedBySigint : EXIT.interruptedBySigterm;
       }
-      return problems === 0 ? EXIT.ok : EXIT.partial;
+      if (problems > 0) return EXIT.partial;
+      return flags.detailedExitcode && wroteAnything(counts) ? EXIT.changes : EXIT.ok;
     } catch (error) {
       if (!config.dryRun && !(error instanceof UserError && error.exitCode === EXIT.guard)) {
         state.finishRun(runId, 'failed', emptyCounts(), traffic(), (error as Error).message);
@@ -187,6 +190,9 @@ async function sync(flags: SyncFlags): Promise<number> {
     db.$client.close();
   }
 }
+
+/** --detailed-exitcode: every failure exits 1, so that 2 always means "written" (as Terraform's plan does). */
+let detailedExitcode = false;
 
 await yargs(hideBin(process.argv))
   .scriptName('sync.ts')
@@ -209,6 +215,8 @@ await yargs(hideBin(process.argv))
         .option('to', { type: 'string', describe: 'absolute window end: date or RFC 3339 time' })
         .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
+        .option('json', { type: 'boolean', implies: 'dry-run', describe: 'with --dry-run: print the plan as JSON (and nothing else on stdout)' })
+        .option('detailed-exitcode', { type: 'boolean', describe: 'exit 0 when nothing was (or would be) written, 2 when something was, 1 on any error' })
         .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
         .option('target-deletions', { type: 'string', choices: ['recreate', 'respect', 'propagate'], describe: 'a copy deleted on the target is recreated, stays deleted, or is deleted in the source too (recreate)' })
         .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' })
@@ -217,8 +225,10 @@ await yargs(hideBin(process.argv))
         .option('dedupe-foreign', { type: 'boolean', describe: 'also delete duplicates among objects this tool did not make (keeps one)' })
         .example('$0 --source examples/team-calendar.ics --target ./mirror', 'sync the bundled example into a folder')
         .example('$0 --config config.env', 'sync the calendars named in config.env')
-        .example('$0 --config config.env --dry-run', 'show what a sync would do'),
+        .example('$0 --config config.env --dry-run', 'show what a sync would do')
+        .example('$0 --config config.env --dry-run --json --detailed-exitcode', 'the plan as JSON; exit 2 if anything would be written'),
     async (argv) => {
+      detailedExitcode = argv.detailedExitcode === true;
       process.exitCode = await sync(argv as SyncFlags);
     },
   )
@@ -226,7 +236,7 @@ await yargs(hideBin(process.argv))
   .fail((message, error) => {
     if (error) throw error;
     console.error(`error: ${message} (see --help)`);
-    process.exit(EXIT.config);
+    process.exit(process.argv.includes('--detailed-exitcode') ? EXIT.partial : EXIT.config);
   })
   .help()
   .version()
@@ -234,7 +244,7 @@ await yargs(hideBin(process.argv))
   .catch((error: unknown) => {
     if (error instanceof UserError) {
       for (const line of error.message.split('\n')) console.error(`error: ${line}`);
-      process.exit(error.exitCode);
+      process.exit(detailedExitcode ? EXIT.partial : error.exitCode);
     }
     throw error;
   });

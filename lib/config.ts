@@ -45,6 +45,8 @@ export interface SyncFlags {
   to?: string;
   db?: string;
   dryRun?: boolean;
+  json?: boolean;
+  detailedExitcode?: boolean;
   concurrency?: number;
   targetDeletions?: string;
   targetEdits?: string;

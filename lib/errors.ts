@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** The run finished, but some actions failed or some source events were skipped. */
   partial: 1,
-  /** Reserved for --detailed-exitcode: changes were made or are pending. */
+  /** With --detailed-exitcode: something was written (or, in a dry run, would be); with it every failure is 1. */
   changes: 2,
   config: 3,
   auth: 4,

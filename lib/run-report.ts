@@ -100,3 +100,20 @@ export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, el
     .join(', ');
   return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
 }
+
+/** One action as a plain record, for --dry-run --json. */
+export function actionRecord(action: Action): Record<string, string | undefined> {
+  const id = occurrenceOf(action);
+  return {
+    action: action.kind,
+    sourceUid: id.sourceUid,
+    recurrenceId: id.sourceUid === undefined ? undefined : (id.recurrenceId ?? ''),
+    targetHref: hrefOf(action),
+    reason: action.kind === 'unchanged' ? undefined : action.reason,
+  };
+}
+
+/** Whether a run with these counts wrote (or would write) to a calendar: --detailed-exitcode's 2. */
+export function wroteAnything(counts: Required<RunCounts>): boolean {
+  return counts.created + counts.updated + counts.deleted + counts.propagated > 0;
+}

@@ -77,7 +77,7 @@ describe('run guards on radicale', () => {
     assert.equal(guarded.code, 6, guarded.stdout + guarded.stderr);
     assert.equal(
       guarded.stderr.trim(),
-      "error: this run would delete 8 occurrences in the source (their copies are gone from the target; the pair has 8) (100%, all of them); nothing was written. If the copies were deleted on the target on purpose, run again with --force-delete; if not, check TARGET_URL and TARGET_CALENDAR (see --dry-run for the plan)",
+      "error: this run would delete 8 occurrences in the source (their copies are gone from the target, where the pair has 0 left) (100%, all of them); nothing was written. If the copies were deleted on the target on purpose, run again with --force-delete; if not, check TARGET_URL and TARGET_CALENDAR (see --dry-run for the plan)",
     );
     assert.deepEqual(await server.listObjects(pair.sourceUrl), source);
   });
