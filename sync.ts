@@ -5,7 +5,11 @@
 import { existsSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { openDatabase } from './db/open-database.ts';
+import { openExistingState } from './commands/open-state.ts';
+import { pruneAudit } from './commands/prune-audit.ts';
+import { auditRows, logJsonLines, logText } from './commands/show-log.ts';
+import { pairStatuses, statusText } from './commands/show-status.ts';
+import { openDatabase, type StateDatabase } from './db/open-database.ts';
 import { DiscoveryCache } from './db/discovery-cache.ts';
 import { RunLock } from './db/run-lock.ts';
 import { SyncState } from './db/sync-state.ts';
@@ -191,14 +195,24 @@ async function sync(flags: SyncFlags): Promise<number> {
   }
 }
 
+/** Runs a command that reads or tidies the state database, and closes it. */
+async function withState(flags: { config?: string; db?: string }, work: (db: StateDatabase) => void): Promise<void> {
+  const db = openExistingState(flags);
+  try {
+    work(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
 /** --detailed-exitcode: every failure exits 1, so that 2 always means "written" (as Terraform's plan does). */
 let detailedExitcode = false;
 
 await yargs(hideBin(process.argv))
   .scriptName('sync.ts')
-  .usage('$0 [options]\n\nSyncs every event instance of the source calendar inside the window into the target calendar.')
+  .usage('$0 [command] [options]\n\nSyncs every event instance of the source calendar inside the window into the target calendar.')
   .command(
-    '$0',
+    ['$0', 'sync'],
     'sync the source calendar into the target (the default command)',
     (y) =>
       y
@@ -231,6 +245,59 @@ await yargs(hideBin(process.argv))
       detailedExitcode = argv.detailedExitcode === true;
       process.exitCode = await sync(argv as SyncFlags);
     },
+  )
+  .command(
+    'status',
+    'per pair: the last runs, the copies held, what is pending (conflicts, failures) and a run going now',
+    (y) =>
+      y
+        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
+        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+        .option('runs', { type: 'number', default: 5, describe: 'how many of the last runs to show' })
+        .option('json', { type: 'boolean', describe: 'as JSON' })
+        .example('$0 status --config config.env', 'how the last runs went'),
+    async (argv) => withState(argv, (db) => {
+      const statuses = pairStatuses(db, argv.runs);
+      console.log(argv.json ? JSON.stringify(statuses, null, 2) : statusText(statuses));
+    }),
+  )
+  .command(
+    'log',
+    'the audit log: every action with its time, run, occurrence, target href and reason',
+    (y) =>
+      y
+        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
+        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+        .option('run', { type: 'number', describe: 'only this run' })
+        .option('uid', { type: 'string', describe: 'only this source UID' })
+        .option('href', { type: 'string', describe: 'only this target href' })
+        .option('action', { type: 'string', choices: ['create', 'update', 'adopt', 'delete', 'discard', 'propagate', 'respect', 'retire', 'conflict', 'report', 'skip'] })
+        .option('outcome', { type: 'string', choices: ['ok', 'failed'] })
+        .option('limit', { type: 'number', default: 100, describe: 'the newest rows only, this many' })
+        .option('json', { type: 'boolean', describe: 'JSON lines, one row each' })
+        .example('$0 log --outcome failed', 'what went wrong lately')
+        .example('$0 log --uid standup@example.org --json', 'the history of one event, for a program'),
+    async (argv) => withState(argv, (db) => {
+      const rows = auditRows(db, { run: argv.run, uid: argv.uid, href: argv.href, action: argv.action, outcome: argv.outcome, limit: argv.limit });
+      if (argv.json) {
+        if (rows.length > 0) console.log(logJsonLines(rows));
+      } else console.log(logText(rows));
+    }),
+  )
+  .command(
+    'prune',
+    'remove audit rows older than an age (the only way audit rows ever go)',
+    (y) =>
+      y
+        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
+        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+        .option('older-than', { type: 'number', demandOption: true, describe: 'age in whole days (at least 1)' })
+        .example('$0 prune --older-than 365', 'keep a year of audit rows'),
+    async (argv) => withState(argv, (db) => {
+      if (!Number.isInteger(argv.olderThan) || argv.olderThan < 1) throw new UserError(`--older-than is "${argv.olderThan}"; it must be a whole number of days, at least 1, like 365`);
+      const { removed, before } = pruneAudit(db, argv.olderThan);
+      log(`removed ${removed} audit rows from before ${before}`);
+    }),
   )
   .strict()
   .fail((message, error) => {

@@ -138,6 +138,14 @@ export const collectionObjects = sqliteTable(
   (t) => [primaryKey({ columns: [t.pairId, t.side, t.href] })],
 );
 
+/**
+ * While the prune command runs, it holds a row here: the audit table's delete trigger lets rows go
+ * only then, so no other statement can remove audit rows by accident.
+ */
+export const auditPrunePermit = sqliteTable('audit_prune_permit', {
+  grantedAt: text('granted_at').notNull(),
+});
+
 /** The run of a pair going now: one at a time. A crashed run's lock is taken over (dead pid, or no heartbeat). */
 export const locks = sqliteTable('locks', {
   pairId: integer('pair_id').primaryKey().references(() => pairs.id),

@@ -224,3 +224,15 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     forceDelete: flags.forceDelete ?? false,
   };
 }
+
+/** Where the state database is, for the commands that only read or tidy it (status, log, prune). */
+export function stateDbPath(flags: { config?: string; db?: string }, env: Record<string, string | undefined>): string {
+  if (flags.db) return resolve(flags.db);
+  const fromEnv = canonicalLayer(env).get('SYNC_DB');
+  if (fromEnv) return resolve(fromEnv);
+  if (!flags.config) return resolve('sync.db');
+  if (!existsSync(flags.config)) throw new UserError(`the config file ${flags.config} does not exist; give the one the sync uses, or --db`);
+  const configDir = dirname(resolve(flags.config));
+  const fromFile = canonicalLayer(parseEnv(readFileSync(flags.config, 'utf8')) as Record<string, string>).get('SYNC_DB');
+  return resolve(configDir, fromFile ?? 'sync.db');
+}
