@@ -1,0 +1,139 @@
+// status, log and prune, and the views of sync.db, after real runs against Radicale: a conflict
+// (TARGET_EDITS=keep) and a failed write are what a person comes to these commands for.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startServer, type CaldavServer } from './harness/caldav-servers.ts';
+import { describeCopies } from './harness/describe-copies.ts';
+import { runCli } from './harness/run-cli.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
+
+describe('state commands after runs against radicale', () => {
+  let server: CaldavServer;
+  let work: string;
+  let db: string;
+  let targetUrl: string;
+  let conflictHref: string;
+  let squatted: string;
+  const sync = (...extra: string[]) =>
+    runCli(
+      ['--source', `${server.homeUrl}work/`, '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db, ...extra],
+      { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
+    );
+  const command = (...args: string[]) => runCli([...args, '--db', db]);
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'calsync-state-commands-'));
+    db = join(work, 'sync.db');
+    server = await startServer('radicale');
+    const sourceUrl = await server.createCalendar('work', 'Work');
+    targetUrl = await server.createCalendar('mirror', 'Mirror');
+    await server.putObject(sourceUrl, 'standup.ics', fixture('standup.ics'));
+    await server.putObject(sourceUrl, 'holiday.ics', fixture('holiday.ics'));
+    assert.equal((await sync()).code, 0);
+    // Someone edits the Oct 5 stand-up's copy, and someone else takes the holiday copy's UID.
+    const objects = await server.listObjects(targetUrl);
+    const standup = objects.find((o) => describeCopies([o])[0].startsWith('standup@test 20261005'))!;
+    conflictHref = new URL(standup.href, targetUrl).pathname;
+    await server.putObject(targetUrl, standup.href.split('/').pop()!, standup.data.replace('SUMMARY:Stand-up', 'SUMMARY:Stand-up (notes)'));
+    const holiday = objects.find((o) => describeCopies([o])[0].startsWith('holiday@test'))!;
+    squatted = new URL(holiday.href, targetUrl).pathname;
+    await server.deleteObject(targetUrl, holiday.href.split('/').pop()!);
+    const uid = /^UID:(.*)$/m.exec(holiday.data)![1].trim();
+    await server.putObject(targetUrl, 'squatter.ics', fixture('foreign.ics').replace('UID:foreign@test', `UID:${uid}`));
+    const second = await sync('--target-edits', 'keep');
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('status shows each run, the copies held, and the conflict and failure the last run left', async () => {
+    const run = await command('status');
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.trim().split('\n');
+    assert.match(lines[0], /^pair [0-9a-f]{12}: http:\/\/127\.0\.0\.1:\d+\/test\/work\/ -> http:\/\/127\.0\.0\.1:\d+\/test\/mirror\/$/);
+    assert.deepEqual(lines.slice(1, 4), ['  copies: 8 synced', '  window of the last run: 2026-10-01T00:00:00Z .. 2026-11-01T00:00:00Z', '  last runs:']);
+    // Run 2: two change checks, a multiget of the two objects changed on the target, the refused PUT, the closing change check.
+    assert.match(lines[4], /^    run 2 \S+ partial: 0 created, 0 updated, 0 deleted, 6 unchanged, 0 retired, 0 skipped, 1 failed, 1 conflicts; 5 requests, \d+\.\d s$/);
+    assert.match(lines[5], /^    run 1 \S+ success: 8 created, 0 updated, 0 deleted, 0 unchanged, 0 retired, 0 skipped, 0 failed; \d+ requests, \d+\.\d s$/);
+    assert.equal(lines[6], '  pending from the last finished run: 1 conflicts, 1 failed or skipped');
+    assert.deepEqual(lines.slice(7).sort(), [
+      `    conflict standup@test @ 20261005T073000Z -> ${conflictHref} (the copy was changed on the target since the last run; kept as it is (TARGET_EDITS=keep))`,
+      `    create failed holiday@test -> ${squatted} (the copy was deleted on the target; recreated (the source is the truth); failed: the target refused the write: its UID is already used by another object (HTTP 409 (no-uid-conflict)))`,
+    ].sort());
+    assert.equal(lines.length, 9);
+    const json = JSON.parse((await command('status', '--json')).stdout);
+    assert.equal(json.length, 1);
+    assert.deepEqual(json[0].copies, { synced: 8, keptDeleted: 0 });
+    assert.deepEqual(json[0].runs.map((r: { id: number; outcome: string }) => [r.id, r.outcome]), [[2, 'partial'], [1, 'success']]);
+    assert.equal(json[0].lock, null);
+  });
+
+  test('log filters by action, outcome, run, UID and href, as a table or as JSON lines', async () => {
+    const conflicts = (await command('log', '--action', 'conflict', '--json')).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(conflicts.length, 1);
+    assert.deepEqual(
+      { run: conflicts[0].run, action: conflicts[0].action, outcome: conflicts[0].outcome, sourceUid: conflicts[0].sourceUid, recurrenceId: conflicts[0].recurrenceId, targetHref: conflicts[0].targetHref },
+      { run: 2, action: 'conflict', outcome: 'ok', sourceUid: 'standup@test', recurrenceId: '20261005T073000Z', targetHref: conflictHref },
+    );
+    assert.match(conflicts[0].at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const failed = (await command('log', '--outcome', 'failed')).stdout.trim().split('\n');
+    assert.equal(failed.length, 1);
+    assert.match(failed[0], new RegExp(`^\\S+ run 2 create +failed holiday@test -> ${squatted} \\(the copy was deleted on the target`));
+    assert.equal((await command('log', '--run', '1', '--json')).stdout.trim().split('\n').length, 8);
+    assert.equal((await command('log', '--uid', 'standup@test', '--json')).stdout.trim().split('\n').length, 8, '7 creates and the conflict');
+    assert.equal((await command('log', '--href', squatted, '--json')).stdout.trim().split('\n').length, 2, 'its create and the failed re-create');
+    assert.equal((await command('log', '--limit', '3', '--json')).stdout.trim().split('\n').length, 3);
+    const none = await command('log', '--uid', 'nobody@test');
+    assert.equal(none.stdout, 'no audit rows match\n');
+  });
+
+  test('the views answer the common questions with the sqlite3 shell', () => {
+    const state = new Database(db, { readonly: true });
+    try {
+      assert.deepEqual(state.prepare('SELECT run_id, outcome, created, failed, conflicts FROM last_runs').all(), [
+        { run_id: 2, outcome: 'partial', created: 0, failed: 1, conflicts: 1 },
+        { run_id: 1, outcome: 'success', created: 8, failed: 0, conflicts: 0 },
+      ]);
+      assert.deepEqual(state.prepare('SELECT action, source_uid FROM failures').all(), [{ action: 'create', source_uid: 'holiday@test' }]);
+      assert.deepEqual(state.prepare('SELECT source_uid, recurrence_id, target_href FROM conflicts').all(), [{ source_uid: 'standup@test', recurrence_id: '20261005T073000Z', target_href: conflictHref }]);
+      assert.deepEqual(state.prepare('SELECT source_uid, copies, kept_deleted FROM copies_per_event ORDER BY source_uid').all(), [
+        { source_uid: 'holiday@test', copies: 1, kept_deleted: 0 },
+        { source_uid: 'standup@test', copies: 7, kept_deleted: 0 },
+      ]);
+    } finally {
+      state.close();
+    }
+  });
+
+  test('audit rows cannot be deleted or changed by accident; prune removes only rows older than its age', async () => {
+    const state = new Database(db);
+    try {
+      assert.throws(() => state.prepare('DELETE FROM audit').run(), /audit rows are append-only; old ones are removed with the prune command/);
+      assert.throws(() => state.prepare("UPDATE audit SET reason = 'x'").run(), /audit rows are append-only/);
+      const pruned = await command('prune', '--older-than', '1');
+      assert.equal(pruned.code, 0, pruned.stderr);
+      assert.match(pruned.stdout, /^\S+ removed 0 audit rows from before \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n$/);
+      assert.deepEqual(state.prepare('SELECT count(*) AS n FROM audit').get(), { n: 10 });
+      const refused = await command('prune', '--older-than', '0');
+      assert.equal(refused.code, 3);
+      assert.equal(refused.stderr, 'error: --older-than is "0"; it must be a whole number of days, at least 1, like 365\n');
+      assert.equal((await command('prune')).code, 3, '--older-than is required');
+      assert.deepEqual(state.prepare('SELECT count(*) AS n FROM audit').get(), { n: 10 });
+    } finally {
+      state.close();
+    }
+  });
+
+  test('the commands need an existing state database and say so in one line', async () => {
+    const missing = await runCli(['status', '--db', join(work, 'nothing-here.db')]);
+    assert.equal(missing.code, 3);
+    assert.equal(missing.stderr, `error: there is no state database at ${join(work, 'nothing-here.db')}; a sync makes it (give --db or --config if it is elsewhere)\n`);
+  });
+});
