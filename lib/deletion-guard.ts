@@ -11,7 +11,8 @@ export interface GuardVerdict {
 }
 
 /**
- * Whether the plan deletes more than `maxPercent` of the `held` copies, or all of them. Deletions of
+ * Whether the plan deletes more than `maxPercent` of the pair's copies (the `held` ones on the target
+ * now, and those whose deletion is being propagated), or all of them. Deletions of
  * this pair's copies on the target and of occurrences in the source (propagate) count; deleting a
  * foreign duplicate (--dedupe-foreign, asked for by name) does not. Null when the plan may go on.
  */
@@ -20,7 +21,9 @@ export function deletionGuard(actions: Action[], held: number, maxPercent: numbe
     (a) => a.kind === 'delete' || a.kind === 'propagate' || (a.kind === 'discard' && a.object.markers !== null),
   ).length;
   if (deletions === 0) return null;
+  // A propagated deletion is of a copy already gone from the target: it counts in the base too.
   const inSource = actions.filter((a) => a.kind === 'propagate').length;
-  const percent = held === 0 ? 100 : Math.round((deletions / held) * 100);
-  return deletions >= held || deletions * 100 > maxPercent * held ? { deletions, inSource, held, percent } : null;
+  const base = held + inSource;
+  const percent = base === 0 ? 100 : Math.round((deletions / base) * 100);
+  return deletions >= base || deletions * 100 > maxPercent * base ? { deletions, inSource, held, percent } : null;
 }

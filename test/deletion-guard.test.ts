@@ -29,6 +29,13 @@ test('deletions in the source (propagate) and of this pair\'s duplicates count; 
   const propagate: Action = { kind: 'propagate', mapping: mapping('ev-p'), reason: 'deleted on the target' };
   const ownDuplicate: Action = { kind: 'discard', object: { ...listed('/t/dup.ics', '"d"', markers('ev-d')), etag: '"d"' }, reason: 'duplicate' };
   const foreignDuplicate: Action = { kind: 'discard', object: { ...listed('/t/f.ics', '"f"', null), etag: '"f"' }, reason: 'duplicate' };
-  assert.deepEqual(deletionGuard([propagate, ownDuplicate, foreignDuplicate], 10, 10), { deletions: 2, inSource: 1, held: 10, percent: 20 });
+  assert.deepEqual(deletionGuard([propagate, ownDuplicate, foreignDuplicate], 9, 10), { deletions: 2, inSource: 1, held: 9, percent: 20 });
   assert.equal(deletionGuard([foreignDuplicate, foreignDuplicate], 10, 0), null);
+});
+
+test('a propagated deletion counts against the copies the pair had: its copy is already gone from the target', () => {
+  const propagations = (n: number): Action[] => Array.from({ length: n }, (_, i) => ({ kind: 'propagate', mapping: mapping(`ev-${i}`), reason: 'deleted on the target' }));
+  assert.equal(deletionGuard(propagations(3), 5, 50), null, '3 of 8 is 38%');
+  assert.deepEqual(deletionGuard(propagations(3), 5, 25), { deletions: 3, inSource: 3, held: 5, percent: 38 });
+  assert.deepEqual(deletionGuard(propagations(8), 0, 100), { deletions: 8, inSource: 8, held: 0, percent: 100 });
 });
