@@ -3,7 +3,7 @@
 // at a time. The flow of a run: read the source, expand every event into the occurrences inside the
 // window, read the target, plan the actions against the state, apply them and record each one.
 import { existsSync } from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { openExistingState } from './commands/open-state.ts';
 import { pruneAudit } from './commands/prune-audit.ts';
@@ -19,8 +19,8 @@ import { loadConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
 import { deletionGuard, type GuardVerdict } from './lib/deletion-guard.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
-import type { Action, DesiredCopy, SourceObject, SyncWindow } from './lib/domain.ts';
-import { isWritable, type TargetEndpoint } from './lib/endpoints/endpoint.ts';
+import type { Action, DesiredCopy, SourceObject, SyncPolicy, SyncWindow } from './lib/domain.ts';
+import { isWritable, type SourceEndpoint, type TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
 import { newRequestStats } from './lib/http.ts';
@@ -30,6 +30,7 @@ import { propagateDeletions } from './lib/propagate-deletions.ts';
 import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
 import { actionRecord, countOf, describeAction, emptyCounts, summaryLine, wroteAnything } from './lib/run-report.ts';
+import { verificationFindings } from './lib/verify-findings.ts';
 
 const log = (line: string) => console.log(`${rfc3339(Date.now())} ${line}`);
 const warn = (line: string) => console.error(`${rfc3339(Date.now())} warning: ${line}`);
@@ -41,6 +42,54 @@ function desiredCopies(sourceObjects: SourceObject[], window: SyncWindow, pairKe
   const expansion = expandWindow(sourceObjects, window, (instance) => desired.push(renderCopy(instance, pairKey, (name) => target.hrefFor(name))));
   expansion.warnings.forEach(warn);
   return { desired, problems: expansion.problems };
+}
+
+/**
+ * Both sides as they are now, and the plan against the state. `relist` ignores the change marks and
+ * lists both calendars in full (verify); `persist` false leaves the state as it was (dry run, verify).
+ */
+async function readAndPlan(run: {
+  source: SourceEndpoint;
+  target: TargetEndpoint;
+  state: SyncState;
+  pairKey: string;
+  window: SyncWindow;
+  policy: SyncPolicy;
+  persist: boolean;
+  relist?: boolean;
+}) {
+  const { source, target, state, pairKey, window, policy, persist } = run;
+  const sourceObjects = await refreshSource(source, state, persist, run.relist ? null : undefined);
+  const { desired, problems } = desiredCopies(sourceObjects, window, pairKey, target);
+  const mappings = state.mappings();
+  const targetObjects = await refreshTarget(target, state, pairKey, mappings, persist, run.relist ? null : undefined);
+  const actions = planActions({ pairKey, window, desired, problems, target: targetObjects, mappings, policy });
+  return { sourceObjects, targetObjects, mappings, actions };
+}
+
+/** `verify`: what a sync would change, read as differences between the state and the servers; nothing is written. */
+async function verify(flags: SyncFlags): Promise<number> {
+  const began = Date.now();
+  const config = loadConfig(flags, process.env, began, warn);
+  if (!existsSync(config.dbPath)) throw new UserError(`there is no state database at ${config.dbPath} to verify; a sync makes it (give --db or --config if it is elsewhere)`);
+  const stats = newRequestStats();
+  const db = openDatabase(config.dbPath);
+  try {
+    const source = await openSource(config.source, stats);
+    const target = await openTarget(config.target, stats);
+    const pairKey = pairKeyFor(source.identity, target.identity);
+    if (!SyncState.exists(db, pairKey)) throw new UserError(`${config.dbPath} holds no state for this pair of calendars; check the settings, or run a sync first`);
+    const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
+    const policy = { ...config.policy, adoptForeign: false };
+    const { targetObjects, mappings, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: false, relist: true });
+    const findings = verificationFindings(actions, mappings, targetObjects);
+    for (const finding of findings) log(`${finding.kind}: ${finding.detail}`);
+    const copies = actions.filter((a) => a.kind === 'unchanged').length;
+    log(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${Object.values(stats.byMethod).reduce((a, b) => a + b, 0)} requests, nothing written`);
+    return findings.length === 0 ? EXIT.ok : EXIT.changes;
+  } finally {
+    db.$client.close();
+  }
 }
 
 /** SIGINT and SIGTERM let the actions under way finish and be recorded; a second one stops at once. */
@@ -106,11 +155,7 @@ async function sync(flags: SyncFlags): Promise<number> {
       durationMs: Date.now() - began,
     });
     try {
-      const sourceObjects = await refreshSource(source, state, !config.dryRun);
-      const { desired, problems: sourceProblems } = desiredCopies(sourceObjects, config.window, pairKey, target);
-      const mappings = state.mappings();
-      const targetObjects = await refreshTarget(target, state, pairKey, mappings, !config.dryRun);
-      const actions = planActions({ pairKey, window: config.window, desired, problems: sourceProblems, target: targetObjects, mappings, policy });
+      const { sourceObjects, targetObjects, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: !config.dryRun });
 
       // The copies the pair has on the target now (whether the state maps them or not).
       const held = targetObjects.filter((o) => o.markers?.pairKey === pairKey).length;
@@ -195,6 +240,25 @@ async function sync(flags: SyncFlags): Promise<number> {
   }
 }
 
+/** The options that name the two calendars, the window, the state and the policies: sync and verify share them. */
+function calendarOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'config.env file (see config.env.example)' })
+    .option('source', { type: 'string', describe: 'source: CalDAV server or calendar URL, .ics feed URL, or .ics file' })
+    .option('target', { type: 'string', describe: 'target: CalDAV server or calendar URL, or a folder' })
+    .option('source-username', { type: 'string' })
+    .option('source-calendar', { type: 'string', describe: 'display name or collection URL/path' })
+    .option('target-username', { type: 'string' })
+    .option('target-calendar', { type: 'string', describe: 'display name or collection URL/path' })
+    .option('past-days', { type: 'number', describe: 'window starts this many days ago (30)' })
+    .option('future-days', { type: 'number', describe: 'window ends this many days ahead (90)' })
+    .option('from', { type: 'string', describe: 'absolute window start: date or RFC 3339 time' })
+    .option('to', { type: 'string', describe: 'absolute window end: date or RFC 3339 time' })
+    .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+    .option('target-deletions', { type: 'string', choices: ['recreate', 'respect', 'propagate'], describe: 'a copy deleted on the target is recreated, stays deleted, or is deleted in the source too (recreate)' })
+    .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' });
+}
+
 /** Runs a command that reads or tidies the state database, and closes it. */
 async function withState(flags: { config?: string; db?: string }, work: (db: StateDatabase) => void): Promise<void> {
   const db = openExistingState(flags);
@@ -215,25 +279,11 @@ await yargs(hideBin(process.argv))
     ['$0', 'sync'],
     'sync the source calendar into the target (the default command)',
     (y) =>
-      y
-        .option('config', { type: 'string', describe: 'config.env file (see config.env.example)' })
-        .option('source', { type: 'string', describe: 'source: CalDAV server or calendar URL, .ics feed URL, or .ics file' })
-        .option('target', { type: 'string', describe: 'target: CalDAV server or calendar URL, or a folder' })
-        .option('source-username', { type: 'string' })
-        .option('source-calendar', { type: 'string', describe: 'display name or collection URL/path' })
-        .option('target-username', { type: 'string' })
-        .option('target-calendar', { type: 'string', describe: 'display name or collection URL/path' })
-        .option('past-days', { type: 'number', describe: 'window starts this many days ago (30)' })
-        .option('future-days', { type: 'number', describe: 'window ends this many days ahead (90)' })
-        .option('from', { type: 'string', describe: 'absolute window start: date or RFC 3339 time' })
-        .option('to', { type: 'string', describe: 'absolute window end: date or RFC 3339 time' })
-        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+      calendarOptions(y)
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
         .option('json', { type: 'boolean', implies: 'dry-run', describe: 'with --dry-run: print the plan as JSON (and nothing else on stdout)' })
         .option('detailed-exitcode', { type: 'boolean', describe: 'exit 0 when nothing was (or would be) written, 2 when something was, 1 on any error' })
         .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
-        .option('target-deletions', { type: 'string', choices: ['recreate', 'respect', 'propagate'], describe: 'a copy deleted on the target is recreated, stays deleted, or is deleted in the source too (recreate)' })
-        .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' })
         .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
         .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' })
         .option('dedupe-foreign', { type: 'boolean', describe: 'also delete duplicates among objects this tool did not make (keeps one)' })
@@ -244,6 +294,16 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       detailedExitcode = argv.detailedExitcode === true;
       process.exitCode = await sync(argv as SyncFlags);
+    },
+  )
+  .command(
+    'verify',
+    'compare the state with what both calendars hold now, writing nothing; exit 0 when they agree, 2 when not',
+    (y) =>
+      calendarOptions(y)
+        .example('$0 verify --config config.env', 'are the copies as the state says?'),
+    async (argv) => {
+      process.exitCode = await verify(argv as SyncFlags);
     },
   )
   .command(

@@ -68,6 +68,10 @@ export class SyncState {
     };
   }
 
+  static exists(db: StateDatabase, pairKey: string): boolean {
+    return db.select({ id: pairs.id }).from(pairs).where(eq(pairs.pairKey, pairKey)).get() !== undefined;
+  }
+
   static forPair(db: StateDatabase, pairKey: string, source: string, target: string): SyncState {
     const existing = db.select().from(pairs).where(eq(pairs.pairKey, pairKey)).get();
     const row = existing ?? db.insert(pairs).values({ pairKey, source, target, createdAt: now() }).returning().get();

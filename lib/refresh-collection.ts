@@ -28,9 +28,15 @@ function apply(state: SyncState, side: Side, cached: Map<string, CachedObject>, 
   return [...now.values()];
 }
 
-export async function refreshSource(endpoint: SourceEndpoint, state: SyncState, persist: boolean): Promise<SourceObject[]> {
+/** The source as it is now; `mark` is where to ask for changes from (null: a full listing). */
+export async function refreshSource(
+  endpoint: SourceEndpoint,
+  state: SyncState,
+  persist: boolean,
+  mark: CollectionMark | null = state.collectionMark('source'),
+): Promise<SourceObject[]> {
   const cached = new Map(state.cachedObjects('source').map((o) => [o.href, o]));
-  const changes = await endpoint.changesSince(state.collectionMark('source'));
+  const changes = await endpoint.changesSince(mark);
   let objects = [...cached.values()];
   if (changes.kind !== 'unchanged') {
     const { removed, stale } = merge(cached, changes);

@@ -21,7 +21,7 @@ describe('state commands after runs against radicale', () => {
   let squatted: string;
   const sync = (...extra: string[]) =>
     runCli(
-      ['--source', `${server.homeUrl}work/`, '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db, ...extra],
+      [...extra.filter((arg) => arg === 'verify'), '--source', `${server.homeUrl}work/`, '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db, ...extra.filter((arg) => arg !== 'verify')],
       { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
     );
   const command = (...args: string[]) => runCli([...args, '--db', db]);
@@ -129,6 +129,30 @@ describe('state commands after runs against radicale', () => {
     } finally {
       state.close();
     }
+  });
+
+  test('verify names each difference between the state and the calendars, writes nothing, and exits 2; 0 once they agree', async () => {
+    const before = await server.listObjects(targetUrl);
+    const state = new Database(db, { readonly: true });
+    const runsBefore = state.prepare('SELECT count(*) AS n FROM runs').get();
+    const run = await sync('verify', '--target-edits', 'keep');
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    const lines = run.stdout.trim().split('\n').map((line) => line.replace(/^\S+ /, ''));
+    assert.deepEqual(lines.slice(0, -1).sort(), [
+      `copy changed on the target: conflict standup@test @ 20261005T073000Z -> ${conflictHref} (the copy was changed on the target since the last run; kept as it is (TARGET_EDITS=keep))`,
+      `missing copy: create holiday@test -> ${squatted} (the copy was deleted on the target; recreated (the source is the truth))`,
+    ]);
+    // Full listings of both sides (each a REPORT) and a multiget of every target object: nothing is trusted from the state.
+    assert.match(lines.at(-1)!, /^2 differences: 6 copies as the state says; \d+ requests, nothing written$/);
+    assert.deepEqual(await server.listObjects(targetUrl), before);
+    assert.deepEqual(state.prepare('SELECT count(*) AS n FROM runs').get(), runsBefore);
+    state.close();
+
+    await server.deleteObject(targetUrl, 'squatter.ics');
+    assert.equal((await sync()).code, 0);
+    const agreed = await sync('verify');
+    assert.equal(agreed.code, 0, agreed.stdout + agreed.stderr);
+    assert.match(agreed.stdout, /^\S+ consistent: 8 copies as the state says; \d+ requests, nothing written\n$/);
   });
 
   test('the commands need an existing state database and say so in one line', async () => {
