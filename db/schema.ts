@@ -134,6 +134,8 @@ export const collectionObjects = sqliteTable(
     recurring: integer('recurring', { mode: 'boolean' }),
     sequence: integer('sequence'),
     createdAt: text('created_at'),
+    /** canonicalHash of the object as stored: a copy that is already right is relinked without a write. */
+    canonicalHash: text('canonical_hash'),
   },
   (t) => [primaryKey({ columns: [t.pairId, t.side, t.href] })],
 );

@@ -2,6 +2,7 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { CopyMarkers, CopyPlace, CopyState, DesiredCopy, InstanceSpan, Mapping, ObjectFacts, OccurrenceId } from '../lib/domain.ts';
 import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
+import { canonicalHash } from '../lib/render-copy.ts';
 import type { StateDatabase } from './open-database.ts';
 import { audit, collectionObjects, collectionState, mappings, pairs, runs } from './schema.ts';
 
@@ -126,6 +127,7 @@ export class SyncState {
                 recurring: row.recurring ?? false,
                 sequence: row.sequence ?? 0,
                 createdAt: row.createdAt ?? '',
+                canonicalHash: row.canonicalHash ?? '',
               },
       }));
   }
@@ -148,6 +150,7 @@ export class SyncState {
       recurring: object.facts?.recurring ?? null,
       sequence: object.facts?.sequence ?? null,
       createdAt: object.facts?.createdAt ?? null,
+      canonicalHash: object.facts?.canonicalHash ?? null,
     };
   }
 
@@ -219,7 +222,7 @@ export class SyncState {
       lastSeenRun: runId,
     };
     const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
-    const facts = { uid: place.uid ?? copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '' };
+    const facts = { uid: place.uid ?? copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '', canonicalHash: canonicalHash(copy.ics) };
     const cached = this.cacheRow('target', { href: place.href, etag, data: null, markers, span: { start: copy.start, end: copy.end }, facts });
     this.db.transaction(() => {
       this.statements.upsertMapping.run(mapping);

@@ -64,6 +64,11 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
       }
     }
   }
+  if (action.kind === 'relink') {
+    const { copy, place, etag } = action;
+    state.recordWrite(runId, copy, place, etag, { action: 'relink', outcome: 'ok', id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: etag, etagAfter: etag, reason: action.reason });
+    return 'ok';
+  }
   const { copy, place } = action;
   const entry = { action: action.kind, id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: action.kind === 'create' ? null : action.etag };
   try {

@@ -86,6 +86,8 @@ export interface ObjectFacts {
   sequence: number;
   /** CREATED, else DTSTAMP, RFC 3339 ('' when neither is there): the older copy is the one kept. */
   createdAt: string;
+  /** canonicalHash of the object as stored (see render-copy.ts): tells a copy that is already right. */
+  canonicalHash: string;
 }
 
 export interface InstanceSpan {
@@ -132,6 +134,8 @@ export type Action =
   | { kind: 'update'; copy: DesiredCopy; place: CopyPlace; etag: string; reason: string }
   /** A copy with no mapping (lost state, crash, an earlier tool's copy): rewritten in place, If-Match. */
   | { kind: 'adopt'; copy: DesiredCopy; place: CopyPlace; etag: string; reason: string }
+  /** A copy with no mapping that is already exactly what the source wants: only the state is rebuilt. */
+  | { kind: 'relink'; copy: DesiredCopy; place: CopyPlace; etag: string; reason: string }
   | { kind: 'delete'; mapping: Mapping; etag: string; reason: string }
   /** An object with no mapping deleted: a duplicate. */
   | { kind: 'discard'; object: TargetObject & { etag: string }; reason: string }

@@ -2,6 +2,7 @@
 // and what the state remembers in; the list of actions out. Sync, dry-run, verify and repair share it.
 import type { Action, CopyPlace, DesiredCopy, Mapping, OccurrenceId, SourceProblem, SyncPolicy, SyncWindow, TargetObject } from './domain.ts';
 import { overlapsWindow } from './instants.ts';
+import { canonicalHash } from './render-copy.ts';
 
 export interface PlanInput {
   pairKey: string;
@@ -120,6 +121,8 @@ export function planActions(input: PlanInput): Action[] {
       actions.push({ kind: 'skip', id: idOf(copy), sourceHref: copy.sourceHref, targetHref: copy.targetHref, reason: `the target holds an object at ${copy.targetHref} without this pair's markers; left alone` });
     } else if (existing?.etag === null) {
       actions.push({ kind: 'skip', id: idOf(copy), targetHref: copy.targetHref, reason: NO_ETAG });
+    } else if (existing?.facts && existing.facts.canonicalHash === canonicalHash(copy.ics)) {
+      actions.push({ kind: 'relink', copy, place: fresh(copy), etag: existing.etag!, reason: 'a copy of this pair was found at its own href with no state (lost database or interrupted run), just as the source has it; its state is rebuilt without a write' });
     } else if (existing) {
       actions.push({ kind: 'adopt', copy, place: fresh(copy), etag: existing.etag!, reason: 'a copy of this pair was found at its own href with no state (lost database or interrupted run); adopted' });
     } else {
@@ -228,7 +231,7 @@ export function planActions(input: PlanInput): Action[] {
     for (const action of actions) {
       if (action.kind !== 'create') continue;
       const { copy, place } = action;
-      const facts = { uid: copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '' };
+      const facts = { uid: copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '', canonicalHash: '' };
       join(`event\0${sameEventKey(copy.summary, copy.start)}`, { href: place.href, etag: null, markers: { pairKey, ...idOf(copy) }, span: { start: copy.start, end: copy.end }, facts });
     }
     const planned: Action[] = [];

@@ -50,6 +50,39 @@ export function renderCopy(instance: SourceInstance, pairKey: string, hrefFor: (
   };
 }
 
+/** A property line with its parameters in one order, and RRULE parts in one order: servers reorder both. */
+function canonicalLine(line: string): string {
+  let inQuotes = false;
+  let cut = -1;
+  for (let i = 0; i < line.length && cut < 0; i++) {
+    if (line[i] === '"') inQuotes = !inQuotes;
+    else if (line[i] === ':' && !inQuotes) cut = i;
+  }
+  if (cut < 0) return line;
+  const [name, ...parameters] = line.slice(0, cut).match(/(?:[^;"]|"[^"]*")+/g) ?? [];
+  const value = line.slice(cut + 1);
+  const canonicalValue = /^(RRULE|EXRULE)$/i.test(name ?? '') ? value.split(';').sort().join(';') : value;
+  return `${[name, ...parameters.sort()].join(';')}:${canonicalValue}`;
+}
+
+/**
+ * A hash of what an object says, whatever order a server stored it in (Radicale and Xandikos both
+ * reorder properties, components, parameters or RRULE parts): unfolded, DTSTAMP left out, each
+ * component's properties and subcomponents sorted.
+ */
+export function canonicalHash(ics: string): string {
+  const lines = ics.replace(/\r?\n[ \t]/g, '').split(/\r?\n/).filter((line) => line !== '' && !VOLATILE.test(line));
+  const stack: Array<{ head: string; properties: string[]; children: string[] }> = [{ head: '', properties: [], children: [] }];
+  for (const line of lines) {
+    if (line.startsWith('BEGIN:')) stack.push({ head: line, properties: [], children: [] });
+    else if (line.startsWith('END:') && stack.length > 1) {
+      const done = stack.pop()!;
+      stack.at(-1)!.children.push([done.head, ...done.properties.sort(), ...done.children.sort(), line].join('\n'));
+    } else stack.at(-1)!.properties.push(canonicalLine(line));
+  }
+  return sha256(stack[0].children.sort().join('\n'));
+}
+
 /** The copy's text with another UID: an adopted earlier copy keeps its own, which servers expect to stay. */
 export function withUid(ics: string, uid: string): string {
   const calendar = new ICAL.Component(ICAL.parse(ics) as unknown[]);

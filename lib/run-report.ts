@@ -11,6 +11,7 @@ const COUNTERS = {
   create: 'created',
   update: 'updated',
   adopt: 'updated', // adopting rewrites a copy in place
+  relink: 'unchanged', // nothing is written: only the state is rebuilt
   delete: 'deleted',
   discard: 'deleted',
   propagate: 'propagated',

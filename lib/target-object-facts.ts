@@ -4,6 +4,7 @@ import type ICAL from 'ical.js';
 import { readMarkers } from './copy-identity.ts';
 import type { CopyMarkers, InstanceSpan, ObjectFacts } from './domain.ts';
 import { expandWindow } from './expand-window.ts';
+import { canonicalHash } from './render-copy.ts';
 
 export interface TargetObjectFacts {
   markers: CopyMarkers | null;
@@ -28,7 +29,7 @@ export function readTargetObject(data: string): TargetObjectFacts {
   const events = unfolded.split(/^BEGIN:VEVENT\r?$/m).slice(1).map((part) => part.split(/^END:VEVENT\r?$/m)[0]);
   if (events.some((text) => /^(RRULE|RDATE)[;:]/m.test(text))) {
     const uid = /^UID[;:](?:[^:\r\n]*:)?(.*)$/m.exec(unfolded)?.[1]?.trim() ?? '';
-    return { markers, span: null, facts: { uid, recurrenceId: '', summary: '', recurring: true, sequence: 0, createdAt: '' } };
+    return { markers, span: null, facts: { uid, recurrenceId: '', summary: '', recurring: true, sequence: 0, createdAt: '', canonicalHash: canonicalHash(data) } };
   }
   const [instance] = expandWindow([{ href: '', etag: '', data }], ALL_TIME).instances;
   if (!instance) return { markers, span: null, facts: null };
@@ -44,6 +45,7 @@ export function readTargetObject(data: string): TargetObjectFacts {
       recurring: false,
       sequence: Number.isFinite(sequence) ? sequence : 0,
       createdAt: timeText(vevent, 'created') || timeText(vevent, 'dtstamp'),
+      canonicalHash: canonicalHash(data),
     },
   };
 }

@@ -44,6 +44,7 @@ export function verificationFindings(actions: Action[], mappings: Mapping[], tar
         add('missing copy', action);
         break;
       case 'adopt':
+      case 'relink':
         add('copy with no mapping', action);
         break;
       case 'delete':

@@ -1,6 +1,6 @@
 // Crash safety against real Radicale and Xandikos: the CLI is killed with SIGKILL after each request
 // of a run, in turn, and the next runs must converge to the exact expected target, with no copy twice,
-// no copy lost, and the write that reached the server but not the state database adopted at its href.
+// no copy lost, and the write that reached the server but not the state database taken at its href.
 //
 // How a kill is done: the target is reached through a proxy (test/harness/counting-proxy.ts). When
 // the server's answer to request k has arrived, and before it is relayed, the proxy SIGKILLs the CLI
@@ -205,8 +205,8 @@ for (const kind of SERVER_KINDS) {
       };
     }
 
-    /** Lines of a run's output that adopt a copy. */
-    const adoptions = (stdout: string) => stdout.split('\n').filter((line) => /^\S+ adopt /.test(line));
+    /** Lines of a run's output that take a copy found on the target with no state (relinked when it is exact, else adopted). */
+    const adoptions = (stdout: string) => stdout.split('\n').filter((line) => /^\S+ (relink|adopt) /.test(line));
 
     test('uninterrupted, phase A writes the first sync and phase B its creates, updates and deletes (the requests to kill at)', async () => {
       const pair = await newPair('whole');
@@ -231,7 +231,7 @@ for (const kind of SERVER_KINDS) {
       }
     });
 
-    test('SIGKILL after any request of the first sync (phase A): the rerun adopts the copy the server got, creates only the rest, and phase B then converges', { concurrency: KILL_POINTS_AT_ONCE }, async (t) => {
+    test('SIGKILL after any request of the first sync (phase A): the rerun takes the copy the server got, creates only the rest, and phase B then converges', { concurrency: KILL_POINTS_AT_ONCE }, async (t) => {
       assert.ok(plan.A.length > 0, 'the uninterrupted run found no requests');
       const creates = plan.A.filter((r) => kindOf(r) === 'PUT create').length;
       await Promise.all(plan.A.map((planned, i) => {
@@ -249,10 +249,12 @@ for (const kind of SERVER_KINDS) {
             // Copies the server got are never made again; those it did not get are made once.
             assert.equal(counts.created, creates - done, `created by the rerun\n${rerun.run.stdout}`);
             assert.deepEqual([counts.deleted, counts.skipped, counts.failed], [0, 0, 0], rerun.run.stdout);
-            // The PUT whose answer was lost reached the server: its copy is adopted at its deterministic href.
+            // The PUT whose answer was lost reached the server: its copy is taken at its deterministic href
+            // (relinked without a write, since it is exactly what the rerun would write).
             const adopted = adoptions(rerun.run.stdout);
             if (kindOf(killed) === 'PUT create') {
               assert.equal(adopted.length, 1, `adoptions by the rerun\n${rerun.run.stdout}`);
+              assert.match(adopted[0], /^\S+ relink /, 'the copy the server got is exact: no write');
               assert.ok(adopted[0].includes(`-> ${killed.path} `), `adopted ${adopted[0]}, not the copy written at ${killed.path}`);
             } else {
               assert.deepEqual(adopted, [], 'no write was in flight, yet the rerun adopted');
@@ -297,6 +299,7 @@ for (const kind of SERVER_KINDS) {
             const adopted = adoptions(rerun.run.stdout);
             if (kindOf(killed) === 'PUT create') {
               assert.equal(adopted.length, 1, `adoptions by the rerun\n${rerun.run.stdout}`);
+              assert.match(adopted[0], /^\S+ relink /, 'the copy the server got is exact: no write');
               assert.ok(adopted[0].includes(`-> ${killed.path} `), `adopted ${adopted[0]}, not the copy written at ${killed.path}`);
             }
             await pair.assertTarget(AFTER_B, 'after the rerun of phase B');

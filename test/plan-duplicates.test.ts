@@ -4,11 +4,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_POLICY } from '../lib/plan-actions.ts';
+import { canonicalHash } from '../lib/render-copy.ts';
 import { copy, facts, IN_WINDOW, listed, mapping, markers, OTHER_PAIR, own, plan, RID } from './harness/plan-fixtures.ts';
 
 const firstRun = { ...DEFAULT_POLICY, adoptForeign: true };
 const dedupeForeign = { ...DEFAULT_POLICY, dedupeForeign: true };
 const SUMMARY = 'Summary of ev-1';
+
+test('an unmapped copy at its own href that is already what the source wants is relinked without a write; another is adopted', () => {
+  const c = copy('ev-1', RID);
+  const same = listed(c.targetHref, '"t-1"', markers('ev-1', RID), IN_WINDOW, facts(c.uid, SUMMARY, { canonicalHash: canonicalHash(c.ics) }));
+  assert.deepEqual(plan({ desired: [c], target: [same] }), [
+    { kind: 'relink', copy: c, place: own(c), etag: '"t-1"', reason: 'a copy of this pair was found at its own href with no state (lost database or interrupted run), just as the source has it; its state is rebuilt without a write' },
+  ]);
+  const older = listed(c.targetHref, '"t-1"', markers('ev-1', RID), IN_WINDOW, facts(c.uid, SUMMARY, { canonicalHash: 'hash-v0' }));
+  assert.deepEqual(plan({ desired: [c], target: [older] }), [
+    { kind: 'adopt', copy: c, place: own(c), etag: '"t-1"', reason: 'a copy of this pair was found at its own href with no state (lost database or interrupted run); adopted' },
+  ]);
+});
 
 test('a second copy of a mapped occurrence elsewhere on the target is deleted; the mapped one stays', () => {
   const c = copy('ev-1', RID);

@@ -69,5 +69,5 @@ export const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00
 
 
 export function facts(uid: string, summary: string, overrides: Partial<ObjectFacts> = {}): ObjectFacts {
-  return { uid, recurrenceId: '', summary, recurring: false, sequence: 0, createdAt: '', ...overrides };
+  return { uid, recurrenceId: '', summary, recurring: false, sequence: 0, createdAt: '', canonicalHash: '', ...overrides };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `collection_objects` ADD `canonical_hash` text;
