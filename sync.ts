@@ -80,7 +80,7 @@ async function verify(flags: SyncFlags): Promise<number> {
     const pairKey = pairKeyFor(source.identity, target.identity);
     if (!SyncState.exists(db, pairKey)) throw new UserError(`${config.dbPath} holds no state for this pair of calendars; check the settings, or run a sync first`);
     const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
-    const policy = { ...config.policy, adoptForeign: false };
+    const policy = { ...config.policy, adoptForeign: false, deleteOrphans: false };
     const { targetObjects, mappings, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: false, relist: true });
     const findings = verificationFindings(actions, mappings, targetObjects);
     for (const finding of findings) log(`${finding.kind}: ${finding.detail}`);
@@ -126,7 +126,12 @@ function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean
   return `this run would delete ${what} (${verdict.percent}%, ${share}); ${outcome}. ${next} (see --dry-run for the plan)`;
 }
 
-async function sync(flags: SyncFlags): Promise<number> {
+/**
+ * A sync, or with `repair` a sync that trusts no change mark (both calendars listed in full),
+ * recreates every missing copy whatever TARGET_DELETIONS says, and with --delete-orphans deletes the
+ * pair's copies that nothing in the source or the state accounts for.
+ */
+async function sync(flags: SyncFlags, repair = false): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
   const stats = newRequestStats();
@@ -145,7 +150,9 @@ async function sync(flags: SyncFlags): Promise<number> {
     const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
     lock = config.dryRun ? null : RunLock.acquire(db, state.pairId);
     const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
-    const policy = { ...config.policy, adoptForeign: !state.hasFinishedRun() };
+    const policy: SyncPolicy = repair
+      ? { ...config.policy, targetDeletions: 'recreate', adoptForeign: false, deleteOrphans: flags.deleteOrphans ?? false }
+      : { ...config.policy, adoptForeign: !state.hasFinishedRun(), deleteOrphans: false };
     const runId = config.dryRun ? 0 : state.startRun(window);
     lock?.attachRun(runId);
     const traffic = () => ({
@@ -155,7 +162,7 @@ async function sync(flags: SyncFlags): Promise<number> {
       durationMs: Date.now() - began,
     });
     try {
-      const { sourceObjects, targetObjects, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: !config.dryRun });
+      const { sourceObjects, targetObjects, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: !config.dryRun, relist: repair });
 
       // The copies the pair has on the target now (whether the state maps them or not).
       const held = targetObjects.filter((o) => o.markers?.pairKey === pairKey).length;
@@ -294,6 +301,21 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       detailedExitcode = argv.detailedExitcode === true;
       process.exitCode = await sync(argv as SyncFlags);
+    },
+  )
+  .command(
+    'repair',
+    'make the state and the target consistent: lost state rebuilt from the copies, missing copies recreated, orphans deleted with --delete-orphans',
+    (y) =>
+      calendarOptions(y)
+        .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
+        .option('delete-orphans', { type: 'boolean', describe: "delete the pair's copies that neither the source nor the state accounts for" })
+        .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
+        .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' })
+        .example('$0 repair --config config.env --dry-run', 'what a repair would do')
+        .example('$0 repair --config config.env --delete-orphans', 'repair, and delete copies nothing accounts for'),
+    async (argv) => {
+      process.exitCode = await sync(argv as SyncFlags, true);
     },
   )
   .command(

@@ -23,7 +23,7 @@ export interface SyncConfig {
   /** Requests to a server at once. */
   concurrency: number;
   /** What happens to copies deleted or changed on the target, and to duplicates (adoption is decided per run). */
-  policy: Omit<SyncPolicy, 'adoptForeign'>;
+  policy: Omit<SyncPolicy, 'adoptForeign' | 'deleteOrphans'>;
   /** A run that would delete more than this share of the pair's copies stops before writing. */
   maxDeletePercent: number;
   /** --force-delete: the user confirmed the deletions the guard stopped. */
@@ -53,6 +53,7 @@ export interface SyncFlags {
   maxDeletePercent?: number;
   forceDelete?: boolean;
   dedupeForeign?: boolean;
+  deleteOrphans?: boolean;
 }
 
 const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;

@@ -120,6 +120,8 @@ export interface SyncPolicy {
   dedupeForeign: boolean;
   /** Foreign objects that are earlier copies of an occurrence (the Python tool's) may be adopted: the pair's first run. */
   adoptForeign: boolean;
+  /** Copies of this pair whose occurrence is not in the source and that the state does not know are deleted (repair --delete-orphans). */
+  deleteOrphans: boolean;
 }
 
 /** Where a copy is written: its href, and the UID to keep when it is not the derived one. */

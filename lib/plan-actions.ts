@@ -15,7 +15,7 @@ export interface PlanInput {
   policy: SyncPolicy;
 }
 
-export const DEFAULT_POLICY: SyncPolicy = { targetDeletions: 'recreate', targetEdits: 'overwrite', dedupeForeign: false, adoptForeign: false };
+export const DEFAULT_POLICY: SyncPolicy = { targetDeletions: 'recreate', targetEdits: 'overwrite', dedupeForeign: false, adoptForeign: false, deleteOrphans: false };
 
 const keyOf = (id: OccurrenceId) => `${id.sourceUid}\0${id.recurrenceId}`;
 const idOf = (id: OccurrenceId): OccurrenceId => ({ sourceUid: id.sourceUid, recurrenceId: id.recurrenceId });
@@ -209,7 +209,11 @@ export function planActions(input: PlanInput): Action[] {
     if (!isFromThisPair(object) || claimed.has(object.href)) continue;
     // A copy whose occurrence is outside the window is one that left it (or will enter it): not an orphan.
     if (object.span && !overlapsWindow(Date.parse(object.span.start), Date.parse(object.span.end), input.window)) continue;
-    actions.push({ kind: 'skip', id: idOf(object.markers!), targetHref: object.href, reason: 'a copy of this pair that the state does not know (orphan); left alone' });
+    if (policy.deleteOrphans && object.etag !== null) {
+      actions.push({ kind: 'discard', object: { ...object, etag: object.etag }, reason: 'a copy of this pair that the state does not know and whose occurrence is not in the source (orphan); deleted (--delete-orphans)' });
+    } else {
+      actions.push({ kind: 'skip', id: idOf(object.markers!), targetHref: object.href, reason: 'a copy of this pair that the state does not know (orphan); left alone' });
+    }
   }
   return actions;
 

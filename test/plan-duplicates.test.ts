@@ -148,3 +148,13 @@ test("on the first run, a copy with another UID is adopted by SUMMARY and start;
   const series = listed('/cal/target/series.ics', '"s"', null, null, facts('ev-1', '', { recurring: true }));
   assert.deepEqual(plan({ desired: [c], target: [series], policy: firstRun }), [{ kind: 'create', copy: c, place: own(c), reason: 'new occurrence in the source' }]);
 });
+
+test('repair --delete-orphans: a copy of this pair that neither the source nor the state accounts for is deleted; without it, left alone', () => {
+  const orphan = listed('/cal/target/orphan.ics', '"o-1"', markers('ev-gone'), IN_WINDOW, facts('calsync-gone', 'Gone'));
+  assert.deepEqual(plan({ target: [orphan], policy: { ...DEFAULT_POLICY, deleteOrphans: true } }), [
+    { kind: 'discard', object: orphan, reason: 'a copy of this pair that the state does not know and whose occurrence is not in the source (orphan); deleted (--delete-orphans)' },
+  ]);
+  assert.deepEqual(plan({ target: [orphan] }), [
+    { kind: 'skip', id: { sourceUid: 'ev-gone', recurrenceId: '' }, targetHref: '/cal/target/orphan.ics', reason: 'a copy of this pair that the state does not know (orphan); left alone' },
+  ]);
+});
