@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { explainEvent, explanationText } from './commands/explain-event.ts';
 import { openExistingState } from './commands/open-state.ts';
 import { pruneAudit } from './commands/prune-audit.ts';
 import { auditRows, logJsonLines, logText } from './commands/show-log.ts';
@@ -327,6 +328,23 @@ await yargs(hideBin(process.argv))
     async (argv) => {
       process.exitCode = await verify(argv as SyncFlags);
     },
+  )
+  .command(
+    'explain <uid> [occurrence]',
+    'how one source event became its copies: occurrences, the rule each came from, copies and audit history',
+    (y) =>
+      y
+        .positional('uid', { type: 'string', demandOption: true, describe: 'the source UID' })
+        .positional('occurrence', { type: 'string', describe: 'one occurrence: its RECURRENCE-ID as in the log (e.g. 20261005T073000Z)' })
+        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
+        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+        .option('json', { type: 'boolean', describe: 'as JSON' })
+        .example('$0 explain standup@example.org', 'every occurrence of the stand-up and its copy')
+        .example('$0 explain standup@example.org 20261005T073000Z', 'one occurrence and its history'),
+    async (argv) => withState(argv, (db) => {
+      const explanations = explainEvent(db, argv.uid, argv.occurrence);
+      console.log(argv.json ? JSON.stringify(explanations, null, 2) : explanationText(argv.uid, explanations));
+    }),
   )
   .command(
     'status',

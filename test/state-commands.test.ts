@@ -155,6 +155,39 @@ describe('state commands after runs against radicale', () => {
     assert.match(agreed.stdout, /^\S+ consistent: 8 copies as the state says; \d+ requests, nothing written\n$/);
   });
 
+  test('explain shows how the stand-up became its copies: occurrences, the rule of each, what was left out, copies and history', async () => {
+    const run = await command('explain', 'standup@test', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const [e] = JSON.parse(run.stdout);
+    assert.equal(e.sourceHref, '/test/work/standup.ics');
+    assert.equal(e.series, 'FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20261104T235959Z');
+    assert.deepEqual(e.window, { start: '2026-10-01T00:00:00Z', end: '2026-11-01T00:00:00Z' });
+    // Written by hand from the fixture: Berlin 9:30 is 07:30Z before Oct 25 and 08:30Z after; the Oct 21 one moved to Oct 22 15:00.
+    assert.deepEqual(e.occurrences.map((o: { recurrenceId: string; start: string; from: string }) => [o.recurrenceId, o.start, o.from]), [
+      ['20261005T073000Z', '2026-10-05T07:30:00Z', 'RRULE'],
+      ['20261007T073000Z', '2026-10-07T07:30:00Z', 'RRULE'],
+      ['20261012T073000Z', '2026-10-12T07:30:00Z', 'RRULE'],
+      ['20261019T073000Z', '2026-10-19T07:30:00Z', 'RRULE'],
+      ['20261021T073000Z', '2026-10-22T13:00:00Z', 'an override (RECURRENCE-ID)'],
+      ['20261026T083000Z', '2026-10-26T08:30:00Z', 'RRULE'],
+      ['20261028T083000Z', '2026-10-28T08:30:00Z', 'RRULE'],
+    ]);
+    assert.ok(e.occurrences.every((o: { copy: { href: string } | null }) => o.copy !== null && o.copy.href.startsWith('/test/mirror/calsync-')));
+    assert.deepEqual(e.leftOut, [{ recurrenceId: '20261014T073000Z', why: 'excluded by EXDATE' }]);
+    assert.deepEqual(e.history.map((h: { run: number; action: string; recurrenceId: string }) => [h.run, h.action, h.recurrenceId]).filter(([, , rid]: string[]) => rid === '20261005T073000Z'), [
+      [1, 'create', '20261005T073000Z'],
+      [2, 'conflict', '20261005T073000Z'],
+      [3, 'update', '20261005T073000Z'], // the sync in the verify test overwrote the edited copy
+    ]);
+
+    const one = await command('explain', 'standup@test', '20261021T073000Z');
+    const lines = one.stdout.trim().split('\n');
+    assert.equal(lines[0], `standup@test (pair ${e.pair}): source object /test/work/standup.ics (ETag ${e.sourceEtag}), as the last run read it`);
+    assert.equal(lines[2], '  1 occurrences in the window:');
+    assert.match(lines[3], /^    20261021T073000Z 2026-10-22T13:00:00Z \.\. 2026-10-22T13:30:00Z from an override \(RECURRENCE-ID\): copy \/test\/mirror\/calsync-[0-9a-f]{32}\.ics \(ETag "[^"]+"\)$/);
+    assert.equal((await command('explain', 'nobody@test')).stdout, 'nothing is known of nobody@test in this database: no source object, copy or audit row\n');
+  });
+
   test('the commands need an existing state database and say so in one line', async () => {
     const missing = await runCli(['status', '--db', join(work, 'nothing-here.db')]);
     assert.equal(missing.code, 3);
