@@ -267,6 +267,13 @@ function calendarOptions<T>(y: Argv<T>) {
     .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' });
 }
 
+/** The deletion guard's options, for the commands that may delete: sync and repair. */
+function guardOptions<T>(y: Argv<T>) {
+  return y
+    .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
+    .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' });
+}
+
 /** Runs a command that reads or tidies the state database, and closes it. */
 async function withState(flags: { config?: string; db?: string }, work: (db: StateDatabase) => void): Promise<void> {
   const db = openExistingState(flags);
@@ -287,13 +294,11 @@ await yargs(hideBin(process.argv))
     ['$0', 'sync'],
     'sync the source calendar into the target (the default command)',
     (y) =>
-      calendarOptions(y)
+      guardOptions(calendarOptions(y))
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
         .option('json', { type: 'boolean', implies: 'dry-run', describe: 'with --dry-run: print the plan as JSON (and nothing else on stdout)' })
         .option('detailed-exitcode', { type: 'boolean', describe: 'exit 0 when nothing was (or would be) written, 2 when something was, 1 on any error' })
         .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
-        .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
-        .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' })
         .option('dedupe-foreign', { type: 'boolean', describe: 'also delete duplicates among objects this tool did not make (keeps one)' })
         .example('$0 --source examples/team-calendar.ics --target ./mirror', 'sync the bundled example into a folder')
         .example('$0 --config config.env', 'sync the calendars named in config.env')
@@ -308,11 +313,9 @@ await yargs(hideBin(process.argv))
     'repair',
     'make the state and the target consistent: lost state rebuilt from the copies, missing copies recreated, orphans deleted with --delete-orphans',
     (y) =>
-      calendarOptions(y)
+      guardOptions(calendarOptions(y))
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
         .option('delete-orphans', { type: 'boolean', describe: "delete the pair's copies that neither the source nor the state accounts for" })
-        .option('max-delete-percent', { type: 'number', describe: 'stop before writing if the run would delete more than this share of the copies (25)' })
-        .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' })
         .example('$0 repair --config config.env --dry-run', 'what a repair would do')
         .example('$0 repair --config config.env --delete-orphans', 'repair, and delete copies nothing accounts for'),
     async (argv) => {
