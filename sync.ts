@@ -113,7 +113,7 @@ function watchForStop(): { signal: () => NodeJS.Signals | null; dispose: () => v
 }
 
 function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean): string {
-  const share = verdict.deletions >= verdict.held ? 'all of them' : `more than MAX_DELETE_PERCENT=${maxPercent}%`;
+  const share = verdict.all ? 'all of them' : `more than MAX_DELETE_PERCENT=${maxPercent}%`;
   const outcome = dryRun ? 'a real run would stop before writing anything' : 'nothing was written';
   const onTarget = verdict.deletions - verdict.inSource;
   const what = [
@@ -274,6 +274,13 @@ function guardOptions<T>(y: Argv<T>) {
     .option('force-delete', { type: 'boolean', describe: 'go on with a run the deletion guard stopped' });
 }
 
+/** Where the state database is, for the commands that only read or tidy it. */
+function stateOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
+    .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' });
+}
+
 /** Runs a command that reads or tidies the state database, and closes it. */
 async function withState(flags: { config?: string; db?: string }, work: (db: StateDatabase) => void): Promise<void> {
   const db = openExistingState(flags);
@@ -284,8 +291,11 @@ async function withState(flags: { config?: string; db?: string }, work: (db: Sta
   }
 }
 
-/** --detailed-exitcode: every failure exits 1, so that 2 always means "written" (as Terraform's plan does). */
-let detailedExitcode = false;
+/**
+ * --detailed-exitcode: every failure exits 1, so that 2 always means "written" (as Terraform's plan
+ * does). Read from the command line itself, since a usage error is reported before yargs has parsed it.
+ */
+const detailedExitcode = hideBin(process.argv).includes('--detailed-exitcode');
 
 await yargs(hideBin(process.argv))
   .scriptName('sync.ts')
@@ -305,7 +315,6 @@ await yargs(hideBin(process.argv))
         .example('$0 --config config.env --dry-run', 'show what a sync would do')
         .example('$0 --config config.env --dry-run --json --detailed-exitcode', 'the plan as JSON; exit 2 if anything would be written'),
     async (argv) => {
-      detailedExitcode = argv.detailedExitcode === true;
       process.exitCode = await sync(argv as SyncFlags);
     },
   )
@@ -336,11 +345,9 @@ await yargs(hideBin(process.argv))
     'explain <uid> [occurrence]',
     'how one source event became its copies: occurrences, the rule each came from, copies and audit history',
     (y) =>
-      y
+      stateOptions(y)
         .positional('uid', { type: 'string', demandOption: true, describe: 'the source UID' })
         .positional('occurrence', { type: 'string', describe: 'one occurrence: its RECURRENCE-ID as in the log (e.g. 20261005T073000Z)' })
-        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
-        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
         .option('json', { type: 'boolean', describe: 'as JSON' })
         .example('$0 explain standup@example.org', 'every occurrence of the stand-up and its copy')
         .example('$0 explain standup@example.org 20261005T073000Z', 'one occurrence and its history'),
@@ -353,9 +360,7 @@ await yargs(hideBin(process.argv))
     'status',
     'per pair: the last runs, the copies held, what is pending (conflicts, failures) and a run going now',
     (y) =>
-      y
-        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
-        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+      stateOptions(y)
         .option('runs', { type: 'number', default: 5, describe: 'how many of the last runs to show' })
         .option('json', { type: 'boolean', describe: 'as JSON' })
         .example('$0 status --config config.env', 'how the last runs went'),
@@ -368,9 +373,7 @@ await yargs(hideBin(process.argv))
     'log',
     'the audit log: every action with its time, run, occurrence, target href and reason',
     (y) =>
-      y
-        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
-        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+      stateOptions(y)
         .option('run', { type: 'number', describe: 'only this run' })
         .option('uid', { type: 'string', describe: 'only this source UID' })
         .option('href', { type: 'string', describe: 'only this target href' })
@@ -391,9 +394,7 @@ await yargs(hideBin(process.argv))
     'prune',
     'remove audit rows older than an age (the only way audit rows ever go)',
     (y) =>
-      y
-        .option('config', { type: 'string', describe: 'the config.env the sync uses (for SYNC_DB)' })
-        .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+      stateOptions(y)
         .option('older-than', { type: 'number', demandOption: true, describe: 'age in whole days (at least 1)' })
         .example('$0 prune --older-than 365', 'keep a year of audit rows'),
     async (argv) => withState(argv, (db) => {
@@ -406,7 +407,7 @@ await yargs(hideBin(process.argv))
   .fail((message, error) => {
     if (error) throw error;
     console.error(`error: ${message} (see --help)`);
-    process.exit(process.argv.includes('--detailed-exitcode') ? EXIT.partial : EXIT.config);
+    process.exit(detailedExitcode ? EXIT.partial : EXIT.config);
   })
   .help()
   .version()

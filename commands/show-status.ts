@@ -3,6 +3,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { StateDatabase } from '../db/open-database.ts';
 import { audit, locks, mappings, pairs, runs } from '../db/schema.ts';
+import { countsText } from '../lib/run-report.ts';
 
 export interface PairStatus {
   pair: string;
@@ -52,13 +53,9 @@ export function pairStatuses(db: StateDatabase, lastRuns: number): PairStatus[] 
 }
 
 function runLine(run: typeof runs.$inferSelect): string {
-  const counts = (['created', 'updated', 'deleted', 'unchanged', 'retired', 'skipped', 'failed'] as const).map((k) => `${run[k]} ${k}`);
-  if (run.conflicts) counts.push(`${run.conflicts} conflicts`);
-  if (run.propagated) counts.push(`${run.propagated} deleted in the source`);
-  if (run.keptDeleted) counts.push(`${run.keptDeleted} kept deleted`);
   const took = run.durationMs === null ? '' : `, ${(run.durationMs / 1000).toFixed(1)} s`;
   const error = run.error ? ` (${run.error})` : '';
-  return `run ${run.id} ${run.startedAt} ${run.outcome}: ${counts.join(', ')}; ${run.requests} requests${took}${error}`;
+  return `run ${run.id} ${run.startedAt} ${run.outcome}: ${countsText(run)}; ${run.requests} requests${took}${error}`;
 }
 
 export function statusText(statuses: PairStatus[]): string {

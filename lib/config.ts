@@ -130,7 +130,6 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     TARGET_CALENDAR: flags.targetCalendar,
     SYNC_WINDOW_PAST_DAYS: flags.pastDays?.toString(),
     SYNC_WINDOW_FUTURE_DAYS: flags.futureDays?.toString(),
-    SYNC_DB: flags.db,
     SYNC_CONCURRENCY: flags.concurrency?.toString(),
     TARGET_DELETIONS: flags.targetDeletions,
     TARGET_EDITS: flags.targetEdits,
@@ -211,13 +210,12 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   const targetEdits = choice('TARGET_EDITS', ['overwrite', 'keep'] as const, 'what a copy changed on the target leads to');
   const maxDeletePercent = whole('MAX_DELETE_PERCENT', 25, 'a whole percentage from 0 to 100');
   if (maxDeletePercent > 100) errors.push(`MAX_DELETE_PERCENT is "${maxDeletePercent}"; it must be a whole percentage from 0 to 100, like 25`);
-  const db = setting('SYNC_DB');
   if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
   return {
     source,
     target,
     window,
-    dbPath: db ? resolve(db.base, db.value) : resolve(configDir, 'sync.db'),
+    dbPath: stateDbPath(flags, env),
     dryRun: flags.dryRun ?? false,
     concurrency,
     policy: { targetDeletions, targetEdits, dedupeForeign: flags.dedupeForeign ?? false },
@@ -226,7 +224,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   };
 }
 
-/** Where the state database is, for the commands that only read or tidy it (status, log, prune). */
+/** Where the state database is: --db, else SYNC_DB from the environment (both from the current folder), else from the config file (beside it), else sync.db beside the config or here. */
 export function stateDbPath(flags: { config?: string; db?: string }, env: Record<string, string | undefined>): string {
   if (flags.db) return resolve(flags.db);
   const fromEnv = canonicalLayer(env).get('SYNC_DB');

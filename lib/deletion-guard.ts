@@ -8,6 +8,8 @@ export interface GuardVerdict {
   inSource: number;
   held: number;
   percent: number;
+  /** Every copy the pair has would go. */
+  all: boolean;
 }
 
 /**
@@ -25,5 +27,6 @@ export function deletionGuard(actions: Action[], held: number, maxPercent: numbe
   const inSource = actions.filter((a) => a.kind === 'propagate').length;
   const base = held + inSource;
   const percent = base === 0 ? 100 : Math.round((deletions / base) * 100);
-  return deletions >= base || deletions * 100 > maxPercent * base ? { deletions, inSource, held, percent } : null;
+  const all = deletions >= base;
+  return all || deletions * 100 > maxPercent * base ? { deletions, inSource, held, percent, all } : null;
 }

@@ -89,16 +89,21 @@ const LABELS: Record<keyof RunCounts, string> = {
 /** Shown only when they happened: they depend on settings most runs do not use. */
 const OCCASIONAL = new Set<keyof RunCounts>(['conflicts', 'propagated', 'keptDeleted']);
 
+/** "3 created, 0 updated, ..., 1 conflicts": the counts of a run, the occasional ones only when not 0. */
+export function countsText(counts: Required<RunCounts>): string {
+  return (Object.keys(LABELS) as Array<keyof RunCounts>)
+    .filter((name) => counts[name] > 0 || !OCCASIONAL.has(name))
+    .map((name) => `${counts[name]} ${LABELS[name]}`)
+    .join(', ');
+}
+
 export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, elapsedMs: number): string {
   const total = Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
   const methods = Object.entries(stats.byMethod)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([method, n]) => `${method} ${n}`)
     .join(', ');
-  const parts = (Object.entries(counts) as Array<[keyof RunCounts, number]>)
-    .filter(([name, n]) => n > 0 || !OCCASIONAL.has(name))
-    .map(([name, n]) => `${n} ${LABELS[name]}`)
-    .join(', ');
+  const parts = countsText(counts);
   return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
