@@ -15,8 +15,9 @@ import { DiscoveryCache } from './db/discovery-cache.ts';
 import { RunLock } from './db/run-lock.ts';
 import { SyncState } from './db/sync-state.ts';
 import { applyAction, type ActionOutcome } from './lib/apply-action.ts';
+import { applyUndoStep, undoEntry } from './lib/apply-undo.ts';
 import { forEachLimited } from './lib/concurrency.ts';
-import { loadConfig, type SyncFlags } from './lib/config.ts';
+import { loadConfig, type SyncConfig, type SyncFlags } from './lib/config.ts';
 import { pairKeyFor } from './lib/copy-identity.ts';
 import { deletionGuard, type GuardVerdict } from './lib/deletion-guard.ts';
 import { openSource, openTarget } from './lib/endpoints/open-endpoints.ts';
@@ -24,9 +25,10 @@ import type { Action, DesiredCopy, SourceObject, SyncPolicy, SyncWindow } from '
 import { isWritable, type SourceEndpoint, type TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
-import { newRequestStats } from './lib/http.ts';
+import { newRequestStats, type RequestStats } from './lib/http.ts';
 import { rfc3339 } from './lib/instants.ts';
 import { planActions } from './lib/plan-actions.ts';
+import { describeUndoStep, planUndo } from './lib/plan-undo.ts';
 import { propagateDeletions } from './lib/propagate-deletions.ts';
 import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
@@ -68,27 +70,108 @@ async function readAndPlan(run: {
   return { sourceObjects, targetObjects, mappings, actions };
 }
 
+/** The state database of a pair that has synced before, for the commands that need one (verify, undo). */
+function openSyncedState(config: SyncConfig, verb: string): StateDatabase {
+  if (!existsSync(config.dbPath)) throw new UserError(`there is no state database at ${config.dbPath} to ${verb}; a sync makes it (give --db or --config if it is elsewhere)`);
+  return openDatabase(config.dbPath);
+}
+
+/** Both calendars and the state of the pair they form, which must exist. */
+async function openSyncedPair(config: SyncConfig, db: StateDatabase, stats: RequestStats) {
+  const source = await openSource(config.source, stats);
+  const target = await openTarget(config.target, stats);
+  const pairKey = pairKeyFor(source.identity, target.identity);
+  if (!SyncState.exists(db, pairKey)) throw new UserError(`${config.dbPath} holds no state for this pair of calendars; check the settings, or run a sync first`);
+  return { source, target, pairKey, state: SyncState.forPair(db, pairKey, source.identity, target.identity) };
+}
+
+const requestCount = (stats: RequestStats) => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
+
 /** `verify`: what a sync would change, read as differences between the state and the servers; nothing is written. */
 async function verify(flags: SyncFlags): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
-  if (!existsSync(config.dbPath)) throw new UserError(`there is no state database at ${config.dbPath} to verify; a sync makes it (give --db or --config if it is elsewhere)`);
   const stats = newRequestStats();
-  const db = openDatabase(config.dbPath);
+  const db = openSyncedState(config, 'verify');
   try {
-    const source = await openSource(config.source, stats);
-    const target = await openTarget(config.target, stats);
-    const pairKey = pairKeyFor(source.identity, target.identity);
-    if (!SyncState.exists(db, pairKey)) throw new UserError(`${config.dbPath} holds no state for this pair of calendars; check the settings, or run a sync first`);
-    const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
+    const { source, target, pairKey, state } = await openSyncedPair(config, db, stats);
     const policy = { ...config.policy, adoptForeign: false, deleteOrphans: false };
     const { targetObjects, mappings, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: false, relist: true });
     const findings = verificationFindings(actions, mappings, targetObjects);
     for (const finding of findings) log(`${finding.kind}: ${finding.detail}`);
     const copies = actions.filter((a) => a.kind === 'unchanged').length;
-    log(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${Object.values(stats.byMethod).reduce((a, b) => a + b, 0)} requests, nothing written`);
+    log(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${requestCount(stats)} requests, nothing written`);
     return findings.length === 0 ? EXIT.ok : EXIT.changes;
   } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * `undo <run>`: the run's writes reverted, newest first: copies it created deleted, copies it
+ * updated or adopted given their earlier text, copies it deleted put back, source events it changed
+ * (propagate) restored. Each only while the object is as the run left it. The next sync follows the
+ * source again, so the cause (a wrong source, a wrong setting) is fixed first.
+ */
+async function undo(flags: SyncFlags & { run: number }): Promise<number> {
+  const began = Date.now();
+  const config = loadConfig(flags, process.env, began, warn);
+  const stats = newRequestStats();
+  const db = openSyncedState(config, 'undo from');
+  let lock: RunLock | null = null;
+  try {
+    const { source, target, pairKey, state } = await openSyncedPair(config, db, stats);
+    const undone = state.run(flags.run);
+    if (!undone) throw new UserError(`run ${flags.run} is not a run of this pair of calendars; see the runs with: sync.ts status`);
+    if (undone.command === 'undo') throw new UserError(`run ${flags.run} was itself an undo; a sync makes the target follow the source again`);
+    lock = config.dryRun ? null : RunLock.acquire(db, state.pairId);
+    const rows = state.auditOfRun(flags.run);
+    const writable = isWritable(source) ? source : null;
+    const needsSource = rows.some((row) => row.action === 'propagate' && row.outcome === 'ok');
+    // What both sides hold now decides which writes can still be undone.
+    const targetNow = await refreshTarget(target, state, pairKey, state.mappings(), !config.dryRun);
+    const sourceNow = needsSource && writable ? await refreshSource(writable, state, !config.dryRun) : [];
+    const steps = planUndo({
+      rows,
+      target: new Map(targetNow.map((o) => [o.href, o.etag])),
+      source: writable ? new Map(sourceNow.map((o) => [o.href, o.etag])) : null,
+      undone: state.undoneRows(),
+    });
+    const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
+    const runId = config.dryRun ? 0 : state.startRun(window, 'undo');
+    lock?.attachRun(runId);
+    const counts = emptyCounts();
+    for (const step of steps) {
+      const line = describeUndoStep(step, flags.run);
+      if (step.kind === 'already') log(line);
+      else if (step.kind === 'cannot') {
+        counts.skipped++;
+        warn(line);
+        if (!config.dryRun) state.recordOnly(runId, { ...undoEntry(step.row, line), outcome: 'failed' });
+      } else if (config.dryRun) log(`would ${line}`);
+      else {
+        const outcome = await applyUndoStep(step, target, writable, state, runId, line);
+        if (outcome !== 'ok') counts.failed++;
+        else counts[step.kind === 'remove' ? 'deleted' : step.kind === 'recreate' ? 'created' : 'updated']++;
+        log(outcome === 'ok' ? line : `FAILED ${line}: ${outcome.failed}`);
+      }
+    }
+    const problems = counts.failed + counts.skipped;
+    if (!config.dryRun) {
+      // The next sync lists both sides in full rather than trust a delta across the undo.
+      state.forgetCollectionMark('target');
+      if (needsSource) state.forgetCollectionMark('source');
+      state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts, {
+        requests: requestCount(stats),
+        requestsByMethod: JSON.stringify(stats.byMethod),
+        bytesReceived: stats.bytesReceived,
+        durationMs: Date.now() - began,
+      });
+    }
+    log(`${config.dryRun ? 'dry run, nothing written: ' : ''}undo of run ${flags.run}: ${summaryLine(counts, stats, Date.now() - began)}`);
+    return problems === 0 ? EXIT.ok : EXIT.partial;
+  } finally {
+    lock?.release();
     db.$client.close();
   }
 }
@@ -154,10 +237,10 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
     const policy: SyncPolicy = repair
       ? { ...config.policy, targetDeletions: 'recreate', adoptForeign: false, deleteOrphans: flags.deleteOrphans ?? false }
       : { ...config.policy, adoptForeign: !state.hasFinishedRun(), deleteOrphans: false };
-    const runId = config.dryRun ? 0 : state.startRun(window);
+    const runId = config.dryRun ? 0 : state.startRun(window, repair ? 'repair' : 'sync');
     lock?.attachRun(runId);
     const traffic = () => ({
-      requests: Object.values(stats.byMethod).reduce((a, b) => a + b, 0),
+      requests: requestCount(stats),
       requestsByMethod: JSON.stringify(stats.byMethod),
       bytesReceived: stats.bytesReceived,
       durationMs: Date.now() - began,
@@ -342,6 +425,19 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'undo <run>',
+    "revert a run's writes: copies it created deleted, copies it changed or deleted put back as they were (each only if nobody changed it since)",
+    (y) =>
+      calendarOptions(y)
+        .positional('run', { type: 'number', demandOption: true, describe: 'the run, as status and log show it' })
+        .option('dry-run', { type: 'boolean', describe: 'print what would be undone and write nothing' })
+        .example('$0 undo 12 --config config.env --dry-run', 'what undoing run 12 would do')
+        .example('$0 undo 12 --config config.env', 'undo run 12'),
+    async (argv) => {
+      process.exitCode = await undo(argv as SyncFlags & { run: number });
+    },
+  )
+  .command(
     'explain <uid> [occurrence]',
     'how one source event became its copies: occurrences, the rule each came from, copies and audit history',
     (y) =>
@@ -377,7 +473,7 @@ await yargs(hideBin(process.argv))
         .option('run', { type: 'number', describe: 'only this run' })
         .option('uid', { type: 'string', describe: 'only this source UID' })
         .option('href', { type: 'string', describe: 'only this target href' })
-        .option('action', { type: 'string', choices: ['create', 'update', 'adopt', 'delete', 'discard', 'propagate', 'respect', 'retire', 'conflict', 'report', 'skip'] })
+        .option('action', { type: 'string', choices: ['create', 'update', 'adopt', 'relink', 'delete', 'discard', 'propagate', 'respect', 'retire', 'conflict', 'report', 'skip', 'undo'] })
         .option('outcome', { type: 'string', choices: ['ok', 'failed'] })
         .option('limit', { type: 'number', default: 100, describe: 'the newest rows only, this many' })
         .option('json', { type: 'boolean', describe: 'JSON lines, one row each' })

@@ -55,7 +55,8 @@ export function pairStatuses(db: StateDatabase, lastRuns: number): PairStatus[] 
 function runLine(run: typeof runs.$inferSelect): string {
   const took = run.durationMs === null ? '' : `, ${(run.durationMs / 1000).toFixed(1)} s`;
   const error = run.error ? ` (${run.error})` : '';
-  return `run ${run.id} ${run.startedAt} ${run.outcome}: ${countsText(run)}; ${run.requests} requests${took}${error}`;
+  const command = run.command === 'sync' ? '' : ` (${run.command})`;
+  return `run ${run.id}${command} ${run.startedAt} ${run.outcome}: ${countsText(run)}; ${run.requests} requests${took}${error}`;
 }
 
 export function statusText(statuses: PairStatus[]): string {

@@ -15,6 +15,8 @@ export const pairs = sqliteTable('pairs', {
 export const runs = sqliteTable('runs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   pairId: integer('pair_id').notNull().references(() => pairs.id),
+  /** sync | repair | undo */
+  command: text('command').notNull().default('sync'),
   startedAt: text('started_at').notNull(),
   finishedAt: text('finished_at'),
   windowStart: text('window_start').notNull(),
@@ -89,6 +91,13 @@ export const audit = sqliteTable(
     targetHref: text('target_href'),
     etagBefore: text('etag_before'),
     etagAfter: text('etag_after'),
+    /**
+     * The object's iCalendar text before a write changed or deleted it (update, adopt, delete,
+     * discard; propagate: the source object), so that `undo` can put it back.
+     */
+    contentBefore: text('content_before'),
+    /** undo: the audit row this one reverts. */
+    undoes: integer('undoes'),
     reason: text('reason').notNull(),
   },
   (t) => [index('audit_run').on(t.runId), index('audit_source_uid').on(t.pairId, t.sourceUid)],
@@ -119,7 +128,7 @@ export const collectionObjects = sqliteTable(
     side: text('side').notNull(),
     href: text('href').notNull(),
     etag: text('etag'),
-    /** The object's iCalendar text (source side only). */
+    /** The object's iCalendar text: the source's, and the target's as last read or written (what undo puts back). */
     data: text('data'),
     markerPair: text('marker_pair'),
     markerSourceUid: text('marker_source_uid'),

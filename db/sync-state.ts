@@ -2,7 +2,9 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { CopyMarkers, CopyPlace, CopyState, DesiredCopy, InstanceSpan, Mapping, ObjectFacts, OccurrenceId } from '../lib/domain.ts';
 import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
-import { canonicalHash } from '../lib/render-copy.ts';
+import { copyUid } from '../lib/copy-identity.ts';
+import { canonicalHash, contentHash } from '../lib/render-copy.ts';
+import { readTargetObject } from '../lib/target-object-facts.ts';
 import type { StateDatabase } from './open-database.ts';
 import { audit, collectionObjects, collectionState, mappings, pairs, runs } from './schema.ts';
 
@@ -30,8 +32,15 @@ export interface AuditEntry {
   targetHref?: string;
   etagBefore?: string | null;
   etagAfter?: string | null;
+  /** The object's text before this write changed or deleted it (what undo puts back). */
+  contentBefore?: string | null;
+  /** undo: the audit row this one reverts. */
+  undoes?: number;
   reason: string;
 }
+
+/** A row of the audit log as undo reads it. */
+export type AuditRow = typeof audit.$inferSelect;
 
 const now = () => new Date().toISOString();
 
@@ -79,10 +88,10 @@ export class SyncState {
     return new SyncState(db, row.id, pairKey);
   }
 
-  startRun(window: { start: string; end: string }): number {
+  startRun(window: { start: string; end: string }, command: 'sync' | 'repair' | 'undo' = 'sync'): number {
     return this.db
       .insert(runs)
-      .values({ pairId: this.pairId, startedAt: now(), windowStart: window.start, windowEnd: window.end, outcome: 'running' })
+      .values({ pairId: this.pairId, command, startedAt: now(), windowStart: window.start, windowEnd: window.end, outcome: 'running' })
       .returning({ id: runs.id })
       .get().id;
   }
@@ -195,6 +204,8 @@ export class SyncState {
       targetHref: entry.targetHref,
       etagBefore: entry.etagBefore,
       etagAfter: entry.etagAfter,
+      contentBefore: entry.contentBefore,
+      undoes: entry.undoes,
       reason: entry.reason,
     };
   }
@@ -204,8 +215,8 @@ export class SyncState {
     this.db.insert(audit).values(this.auditRow(runId, entry)).run();
   }
 
-  /** A copy now stored on the target at `place` with `etag`: its mapping and its audit row, together. */
-  recordWrite(runId: number, copy: DesiredCopy, place: CopyPlace, etag: string | null, entry: AuditEntry): void {
+  /** A copy now stored on the target at `place` with `etag` (its text: `stored`): its mapping and its audit row, together. */
+  recordWrite(runId: number, copy: DesiredCopy, place: CopyPlace, etag: string | null, stored: string, entry: AuditEntry): void {
     const mapping = {
       pairId: this.pairId,
       sourceUid: copy.sourceUid,
@@ -223,7 +234,7 @@ export class SyncState {
     };
     const markers = { pairKey: this.pairKey, sourceUid: copy.sourceUid, recurrenceId: copy.recurrenceId };
     const facts = { uid: place.uid ?? copy.uid, recurrenceId: '', summary: copy.summary, recurring: false, sequence: 0, createdAt: '', canonicalHash: canonicalHash(copy.ics) };
-    const cached = this.cacheRow('target', { href: place.href, etag, data: null, markers, span: { start: copy.start, end: copy.end }, facts });
+    const cached = this.cacheRow('target', { href: place.href, etag, data: stored, markers, span: { start: copy.start, end: copy.end }, facts });
     this.db.transaction(() => {
       this.statements.upsertMapping.run(mapping);
       this.statements.upsertCached.run(cached);
@@ -257,6 +268,79 @@ export class SyncState {
   recordDiscard(runId: number, href: string, entry: AuditEntry): void {
     this.db.transaction((tx) => {
       tx.delete(collectionObjects).where(this.cacheWhere('target', href)).run();
+      tx.insert(audit).values(this.auditRow(runId, entry)).run();
+    });
+  }
+
+  /** The text of a side's object at this ETag, as last read or written; null when not known. */
+  cachedContent(side: string, href: string, etag: string): string | null {
+    const row = this.db.select({ data: collectionObjects.data, etag: collectionObjects.etag }).from(collectionObjects).where(this.cacheWhere(side, href)).get();
+    return row?.etag === etag ? row.data : null;
+  }
+
+  /** The occurrence whose copy is at `href`, if the state maps one there. */
+  mappedAt(href: string): OccurrenceId | null {
+    const row = this.db
+      .select({ sourceUid: mappings.sourceUid, recurrenceId: mappings.recurrenceId })
+      .from(mappings)
+      .where(and(eq(mappings.pairId, this.pairId), eq(mappings.targetHref, href)))
+      .get();
+    return row ?? null;
+  }
+
+  /** A run of this pair, or undefined. */
+  run(runId: number): typeof runs.$inferSelect | undefined {
+    return this.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.pairId, this.pairId))).get();
+  }
+
+  /** A run's audit rows, in the order they were written. */
+  auditOfRun(runId: number): AuditRow[] {
+    return this.db.select().from(audit).where(eq(audit.runId, runId)).orderBy(audit.id).all();
+  }
+
+  /** The audit rows undone so far, with the run that undid each. */
+  undoneRows(): Map<number, number> {
+    const rows = this.db
+      .select({ undoes: audit.undoes, runId: audit.runId })
+      .from(audit)
+      .where(and(eq(audit.pairId, this.pairId), eq(audit.outcome, 'ok'), sql`${audit.undoes} IS NOT NULL`))
+      .all();
+    return new Map(rows.map((r) => [r.undoes!, r.runId]));
+  }
+
+  /**
+   * undo put an object back on a side (`data` now stored at `href` with `etag`): what is cached of
+   * it, and the mapping of a copy there (its content is now the earlier one), with the audit row.
+   */
+  recordRestored(runId: number, side: 'source' | 'target', href: string, etag: string | null, data: string, entry: AuditEntry, deleted?: OccurrenceId & { sourceHref: string }): void {
+    const read = side === 'target' ? readTargetObject(data) : { markers: null, span: null, facts: null };
+    const cached = this.cacheRow(side, { href, etag, data, ...read });
+    this.db.transaction((tx) => {
+      this.statements.upsertCached.run(cached);
+      if (deleted && read.span) {
+        // A copy the run deleted comes back with its mapping, as it was: the next sync decides again.
+        const uid = read.facts?.uid ?? null;
+        this.statements.upsertMapping.run({
+          pairId: this.pairId,
+          sourceUid: deleted.sourceUid,
+          recurrenceId: deleted.recurrenceId,
+          instanceStart: read.span.start,
+          instanceEnd: read.span.end,
+          sourceHref: deleted.sourceHref,
+          sourceEtag: null,
+          targetHref: href,
+          targetEtag: etag,
+          targetUid: uid === copyUid(this.pairKey, deleted) ? null : uid,
+          contentHash: contentHash(data),
+          copyState: 'synced',
+          lastSeenRun: runId,
+        });
+      } else if (side === 'target') {
+        tx.update(mappings)
+          .set({ targetEtag: etag, contentHash: contentHash(data) })
+          .where(and(eq(mappings.pairId, this.pairId), eq(mappings.targetHref, href)))
+          .run();
+      }
       tx.insert(audit).values(this.auditRow(runId, entry)).run();
     });
   }

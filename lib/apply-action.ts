@@ -1,12 +1,28 @@
 // Performs one planned action on the target and records it (state and audit in one transaction).
 // Deletions in the source (TARGET_DELETIONS=propagate) are done by propagate-deletions.ts.
 import type { SyncState } from '../db/sync-state.ts';
-import type { Action } from './domain.ts';
+import type { Action, CopyPlace, DesiredCopy } from './domain.ts';
 import type { TargetEndpoint } from './endpoints/endpoint.ts';
 import { withUid } from './render-copy.ts';
 
 /** 'ok', or why the action failed (also in its audit row). */
 export type ActionOutcome = 'ok' | { failed: string };
+
+/**
+ * The text an object of the target has at `etag`, for the audit row of a write that changes or
+ * deletes it: as last read or written, else read now (a state from before texts were kept).
+ */
+async function contentBefore(target: TargetEndpoint, state: SyncState, href: string, etag: string): Promise<string | null> {
+  const known = state.cachedContent('target', href, etag);
+  if (known !== null) return known;
+  const [object] = await target.fetchObjects([href]);
+  return object?.etag === etag ? object.data : null;
+}
+
+/** The text of a copy as stored at its place: an adopted copy keeps its own UID. */
+function storedText(copy: DesiredCopy, place: CopyPlace): string {
+  return place.uid === null ? copy.ics : withUid(copy.ics, place.uid);
+}
 
 export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>, target: TargetEndpoint, state: SyncState, runId: number): Promise<ActionOutcome> {
   switch (action.kind) {
@@ -41,8 +57,9 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
     }
     case 'discard': {
       const { object } = action;
-      const entry = { action: 'discard', id: object.markers ?? undefined, targetHref: object.href, etagBefore: object.etag };
+      const entry = { action: 'discard', id: object.markers ?? undefined, targetHref: object.href, etagBefore: object.etag, contentBefore: null as string | null };
       try {
+        entry.contentBefore = await contentBefore(target, state, object.href, object.etag);
         await target.remove(object.href, object.etag);
         state.recordDiscard(runId, object.href, { ...entry, outcome: 'ok', reason: action.reason });
         return 'ok';
@@ -53,8 +70,9 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
     }
     case 'delete': {
       const { mapping } = action;
-      const entry = { action: 'delete', id: mapping, sourceHref: mapping.sourceHref, targetHref: mapping.targetHref, etagBefore: action.etag };
+      const entry = { action: 'delete', id: mapping, sourceHref: mapping.sourceHref, targetHref: mapping.targetHref, etagBefore: action.etag, contentBefore: null as string | null };
       try {
+        entry.contentBefore = await contentBefore(target, state, mapping.targetHref, action.etag);
         await target.remove(mapping.targetHref, action.etag);
         state.recordForget(runId, mapping, { ...entry, outcome: 'ok', reason: action.reason }, mapping.targetHref);
         return 'ok';
@@ -66,15 +84,16 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
   }
   if (action.kind === 'relink') {
     const { copy, place, etag } = action;
-    state.recordWrite(runId, copy, place, etag, { action: 'relink', outcome: 'ok', id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: etag, etagAfter: etag, reason: action.reason });
+    state.recordWrite(runId, copy, place, etag, storedText(copy, place), { action: 'relink', outcome: 'ok', id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: etag, etagAfter: etag, reason: action.reason });
     return 'ok';
   }
   const { copy, place } = action;
-  const entry = { action: action.kind, id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: action.kind === 'create' ? null : action.etag };
+  const entry = { action: action.kind, id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: action.kind === 'create' ? null : action.etag, contentBefore: null as string | null };
   try {
-    const ics = place.uid === null ? copy.ics : withUid(copy.ics, place.uid);
+    if (action.kind !== 'create') entry.contentBefore = await contentBefore(target, state, place.href, action.etag);
+    const ics = storedText(copy, place);
     const etag = action.kind === 'create' ? await target.create(place.href, ics) : await target.update(place.href, ics, action.etag);
-    state.recordWrite(runId, copy, place, etag, { ...entry, outcome: 'ok', etagAfter: etag, reason: action.reason });
+    state.recordWrite(runId, copy, place, etag, ics, { ...entry, outcome: 'ok', etagAfter: etag, reason: action.reason });
     return 'ok';
   } catch (error) {
     state.recordOnly(runId, { ...entry, outcome: 'failed', reason: `${action.reason}; failed: ${(error as Error).message}` });

@@ -48,7 +48,14 @@ export async function propagateDeletions(
   for (const p of propagations) byHref.set(p.mapping.sourceHref, [...(byHref.get(p.mapping.sourceHref) ?? []), p]);
   const objects = new Map(sourceObjects.map((o) => [o.href, o]));
   for (const [href, group] of byHref) {
-    const entryOf = (p: Propagation) => ({ action: 'propagate', id: p.mapping, sourceHref: href, targetHref: p.mapping.targetHref, etagBefore: objects.get(href)?.etag ?? null });
+    const entryOf = (p: Propagation) => ({
+      action: 'propagate',
+      id: p.mapping,
+      sourceHref: href,
+      targetHref: p.mapping.targetHref,
+      etagBefore: objects.get(href)?.etag ?? null,
+      contentBefore: objects.get(href)?.data ?? null,
+    });
     try {
       const object = objects.get(href);
       if (!object) throw new Error(`the source object ${href} is no longer there`);

@@ -74,9 +74,11 @@ export async function refreshTarget(
       ...ours.map(({ href, etag }) => {
         const mapping = written.get(href)!;
         const markers = { pairKey, sourceUid: mapping.sourceUid, recurrenceId: mapping.recurrenceId };
-        return { href, etag, data: null, markers, span: { start: mapping.instanceStart, end: mapping.instanceEnd }, facts: cached.get(href)!.facts };
+        const known = cached.get(href)!;
+        return { href, etag, data: known.etag === etag ? known.data : null, markers, span: { start: mapping.instanceStart, end: mapping.instanceEnd }, facts: known.facts };
       }),
-      ...fetched.map(({ href, etag, data }) => ({ href, etag, data: null, ...readTargetObject(data) })),
+      // The text is kept: it is what undo puts back if this run changes or deletes the object.
+      ...fetched.map(({ href, etag, data }) => ({ href, etag, data, ...readTargetObject(data) })),
     ];
     const vanished = others.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
     objects = apply(state, 'target', cached, upserts, [...removed, ...vanished], changes, persist);

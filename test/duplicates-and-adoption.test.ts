@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
 import { HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
-import { runCli, summaryCounts } from './harness/run-cli.ts';
+import { runOnCalendars, summaryCounts } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
@@ -34,7 +34,7 @@ for (const kind of SERVER_KINDS) {
     let server: CaldavServer;
     let work: string;
     let targetUrl: string;
-    let sync: (...extra: string[]) => ReturnType<typeof runCli>;
+    let sync: (...extra: string[]) => ReturnType<typeof runOnCalendars>;
     let lunchesBefore: Array<{ href: string; etag: string | null; data: string }>;
 
     before(async () => {
@@ -48,11 +48,7 @@ for (const kind of SERVER_KINDS) {
       await server.putObject(targetUrl, 'lunch-1.ics', LUNCH_OLD);
       await server.putObject(targetUrl, 'lunch-2.ics', LUNCH_NEW);
       lunchesBefore = (await server.listObjects(targetUrl)).filter((o) => o.href.includes('lunch-'));
-      sync = (...extra: string[]) =>
-        runCli(
-          ['--source', sourceUrl, '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(work, 'sync.db'), ...extra],
-          { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
-        );
+      sync = (...extra: string[]) => runOnCalendars({ server, source: sourceUrl, target: targetUrl, db: join(work, 'sync.db') }, extra);
     });
     after(async () => {
       await server?.stop();

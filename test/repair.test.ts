@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
 import { FOREIGN_OBJECT, HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
-import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
+import { runOnCalendars, summaryCounts, summaryRequests } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
@@ -19,11 +19,7 @@ for (const kind of SERVER_KINDS) {
     let work: string;
     let sourceUrl: string;
     let targetUrl: string;
-    const cli = (command: string[], ...extra: string[]) =>
-      runCli(
-        [...command, '--source', sourceUrl, '--source-username', server.username, '--target', targetUrl, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(work, 'sync.db'), ...extra],
-        { env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password } },
-      );
+    const cli = (command: string[], ...extra: string[]) => runOnCalendars({ server, source: sourceUrl, target: targetUrl, db: join(work, 'sync.db') }, [...command, ...extra]);
     const copies = async () => describeCopies(await server.listObjects(targetUrl));
 
     before(async () => {

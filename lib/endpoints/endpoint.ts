@@ -47,8 +47,10 @@ export interface TargetEndpoint extends Collection {
   remove(href: string, etag: string): Promise<void>;
 }
 
-/** A source that can be written: TARGET_DELETIONS=propagate deletes occurrences in it. */
+/** A source that can be written: TARGET_DELETIONS=propagate deletes occurrences in it (and undo puts them back). */
 export interface WritableSource extends SourceEndpoint {
+  /** Writes only if nothing is at href yet; returns the new ETag. */
+  create(href: string, ics: string): Promise<string | null>;
   /** Writes only if the object still has `etag`; returns the new ETag. */
   update(href: string, ics: string, etag: string): Promise<string | null>;
   /** Deletes only if the object still has `etag`. */
@@ -56,5 +58,5 @@ export interface WritableSource extends SourceEndpoint {
 }
 
 export function isWritable(source: SourceEndpoint): source is WritableSource {
-  return 'update' in source && 'remove' in source;
+  return 'create' in source && 'update' in source && 'remove' in source;
 }

@@ -15,6 +15,17 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
   return startCli(args, options).done;
 }
 
+/**
+ * sync.ts with `args` (a command and its options) between two calendars of one test server, over
+ * October 2026, the month of the CalDAV fixtures.
+ */
+export function runOnCalendars(calendars: { server: { username: string; password: string }; source: string; target: string; db: string }, args: string[]): Promise<CliResult> {
+  const { server, source, target, db } = calendars;
+  return runCli([...args, '--source', source, '--source-username', server.username, '--target', target, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db], {
+    env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password },
+  });
+}
+
 /** A run that may be stopped from outside: the child, and its result once it has exited. */
 export interface StartedCli {
   child: ChildProcess;
@@ -51,7 +62,7 @@ const COUNTERS = new Set(['created', 'updated', 'deleted', 'unchanged', 'retired
  */
 export function summaryCounts(stdout: string): Record<string, number> {
   const line = stdout.trim().split('\n').at(-1) ?? '';
-  const head = line.replace(/^\S+ (dry run, nothing written: |stopped by the deletion guard, nothing written: )?/, '').split(';')[0];
+  const head = line.replace(/^\S+ (dry run, nothing written: |stopped by the deletion guard, nothing written: )?(undo of run \d+: )?/, '').split(';')[0];
   const counts: Record<string, number> = {};
   for (const part of head.split(', ')) {
     const match = /^(\d+) (.+)$/.exec(part);
