@@ -5,9 +5,9 @@
 import ICAL from 'ical.js';
 import type { SourceInstance, SourceObject, SourceProblem, SyncWindow } from './domain.ts';
 import { canonicalRecurrenceId, overlapsWindow, rfc3339 } from './instants.ts';
-import { parseCalendar } from './parse-calendar.ts';
+import { parseCalendar, uidInText } from './parse-calendar.ts';
 import { candidateRule, dateFitsRule } from './rule-check.ts';
-import { registerTimezones, tzidsUsedBy } from './time-zones.ts';
+import { registerTimezones, TIME_PROPERTIES, tzidsUsedBy } from './time-zones.ts';
 import { existingLocalTime, instantOf, isAmbiguous, localTimeAt } from './zone-math.ts';
 
 /** Bounds that keep a hostile or endless series from hanging a run (stated in the README). */
@@ -18,6 +18,10 @@ export const EXPANSION_LIMITS = {
   instancesPerSeries: 5_000,
   /** Instances of the whole run; events beyond it are reported and their copies left alone. */
   instancesPerRun: 200_000,
+  /** Bytes of one source object: each copy repeats the event's text, so a huge one fills memory. */
+  bytesPerObject: 4 * 1024 * 1024,
+  /** Days a DURATION may span: ical.js steps through a longer one day by day. */
+  durationDays: 36_525,
 };
 
 export interface Expansion {
@@ -67,6 +71,7 @@ function endRule(vevent: ICAL.Component): (start: ICAL.Time, startMs: number) =>
   if (duration instanceof ICAL.Duration) {
     const sign = duration.isNegative ? -1 : 1;
     const days = sign * (duration.weeks * 7 + duration.days);
+    if (Math.abs(days) > EXPANSION_LIMITS.durationDays) throw new Error(`its DURATION ${duration.toString()} is longer than ${EXPANSION_LIMITS.durationDays} days`);
     const seconds = sign * (duration.hours * 3600 + duration.minutes * 60 + duration.seconds);
     return (start, startMs) => (days === 0 ? startMs : instantOf(addDays(start, days))) + seconds * 1000;
   }
@@ -249,7 +254,24 @@ function seriesOccurrences(
   return occurrences;
 }
 
+/** ical.js reads a malformed time only when asked for it, with a message that garbles it: each is read once here. */
+function checkTimes(vevent: ICAL.Component): void {
+  for (const name of TIME_PROPERTIES) {
+    for (const property of vevent.getAllProperties(name)) {
+      try {
+        property.getValues();
+      } catch {
+        throw new Error(`its ${name.toUpperCase()} is not a valid date or date-time`);
+      }
+    }
+  }
+  const start = timeOf(vevent, 'dtstart');
+  const end = timeOf(vevent, 'dtend');
+  if (start && end && instantOf(end) < instantOf(start)) throw new Error('its DTEND is before its DTSTART');
+}
+
 function occurrencesOf(vevents: ICAL.Component[], window: SyncWindow, warn: (message: string) => void): Occurrence[] {
+  vevents.forEach(checkTimes);
   const masters = vevents.filter((v) => !v.hasProperty('recurrence-id'));
   if (masters.length > 1) throw new Error(`it has ${masters.length} VEVENTs without RECURRENCE-ID`);
   const overrides = vevents.filter((v) => v.hasProperty('recurrence-id'));
@@ -284,11 +306,22 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow, accept
   const take = accept ?? ((instance: SourceInstance) => result.instances.push(instance));
   let produced = 0;
   for (const object of objects) {
+    const bytes = Buffer.byteLength(object.data);
+    if (bytes > EXPANSION_LIMITS.bytesPerObject) {
+      result.problems.push({ sourceHref: object.href, sourceUid: uidInText(object.data), reason: `is ${bytes} bytes, more than the ${EXPANSION_LIMITS.bytesPerObject} a source object may have` });
+      continue;
+    }
     let calendars: ICAL.Component[];
+    // An event with a broken part (an override, say) is not expanded from the rest: that would bring
+    // back the occurrences the broken part moves or cancels.
+    const brokenUids = new Set<string>();
     try {
       const parsed = parseCalendar(object.data);
       calendars = parsed.calendars;
-      for (const { uid, reason } of parsed.broken) result.problems.push({ sourceHref: object.href, sourceUid: uid, reason });
+      for (const { uid, reason } of parsed.broken) {
+        result.problems.push({ sourceHref: object.href, sourceUid: uid, reason });
+        if (uid !== undefined) brokenUids.add(uid);
+      }
       for (const { uid, message } of parsed.repairs) result.warnings.push(`event ${uid ?? '(no UID)'} (${object.href}): ${message}`);
     } catch (error) {
       result.problems.push({ sourceHref: object.href, reason: `cannot be parsed as iCalendar: ${(error as Error).message}` });
@@ -309,7 +342,10 @@ export function expandWindow(objects: SourceObject[], window: SyncWindow, accept
         result.problems.push({ sourceHref: object.href, reason: 'has a VEVENT without UID' });
         continue;
       }
-      byUid.set(uid, [...(byUid.get(uid) ?? []), vevent]);
+      if (brokenUids.has(uid)) continue;
+      const group = byUid.get(uid);
+      if (group) group.push(vevent);
+      else byUid.set(uid, [vevent]);
     }
     const { zones, unresolved } = registerTimezones(embedded, vevents);
     for (const [uid, group] of byUid) {

@@ -14,9 +14,21 @@ export function contentHash(ics: string): string {
   return sha256(unfolded.split(/\r?\n/).filter((line) => !VOLATILE.test(line)).join('\n'));
 }
 
+/**
+ * Text values without control characters (RFC 5545 3.3.11 allows none but TAB): a NUL or a bare
+ * CR from the source would make servers refuse the copy, or split its line. Newlines are kept
+ * (they are written escaped). The result is a copy, so the instance is never changed.
+ */
+function withoutControls(jCal: unknown): unknown {
+  if (typeof jCal === 'string') return jCal.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  if (Array.isArray(jCal)) return jCal.map(withoutControls);
+  if (jCal !== null && typeof jCal === 'object') return Object.fromEntries(Object.entries(jCal).map(([key, value]) => [key, withoutControls(value)]));
+  return jCal;
+}
+
 /** The VCALENDAR text of one copy: a standalone VEVENT with its markers and time zones. */
 export function renderCopy(instance: SourceInstance, pairKey: string, hrefFor: (fileName: string) => string): DesiredCopy {
-  const vevent = new ICAL.Component(structuredClone(instance.vevent.jCal));
+  const vevent = new ICAL.Component(withoutControls(instance.vevent.jCal) as unknown[]);
   const uid = copyUid(pairKey, instance);
   vevent.updatePropertyWithValue('uid', uid);
   // A copy must never make a scheduling server send invitations or cancellations (RFC 6638).

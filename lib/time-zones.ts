@@ -4,7 +4,8 @@ import ICAL from 'ical.js';
 import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 import { findIana } from 'windows-iana';
 
-const TIME_PROPERTIES = ['dtstart', 'dtend', 'due', 'recurrence-id', 'exdate', 'rdate'];
+/** The properties that hold times, and so may carry a TZID. */
+export const TIME_PROPERTIES = ['dtstart', 'dtend', 'due', 'recurrence-id', 'exdate', 'rdate'];
 
 /** The TZIDs referenced by the time properties of these components. */
 export function tzidsUsedBy(components: ICAL.Component[]): Set<string> {

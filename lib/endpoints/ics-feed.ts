@@ -6,7 +6,7 @@ import { sha256 } from '../sha256.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Http } from '../http.ts';
 import type { CollectionChanges, CollectionMark, FetchedObject, SourceEndpoint } from './endpoint.ts';
-import { componentBlocks, uidInText } from '../parse-calendar.ts';
+import { calendarLayout, uidInText } from '../parse-calendar.ts';
 
 /** webcal:// is https:// by convention. */
 export function feedUrl(location: string): string {
@@ -16,27 +16,32 @@ export function feedUrl(location: string): string {
 /**
  * Splits a calendar file into one object per UID, each with the file's VTIMEZONEs, so that a change
  * to one event changes only that object's ETag. The split is textual: each event reaches expansion
- * exactly as written, to be parsed, mended or reported there.
+ * exactly as written, to be parsed, mended or reported there. Text outside every VCALENDAR becomes
+ * an object of its own, named by its line, so that expansion reports it instead of it vanishing.
  */
 export function splitByUid(data: string, label: string): SourceObject[] {
   const text = data.replace(/^\uFEFF/, '');
-  const blocks = componentBlocks(text);
   if (!/^BEGIN:VCALENDAR\s*$/im.test(text)) {
     throw new UserError(`the source ${label} is not an iCalendar file (no BEGIN:VCALENDAR); nothing was written`, EXIT.unavailable);
   }
-  const timezones = blocks.filter((block) => block.name === 'VTIMEZONE').map((block) => block.text);
+  const { blocks, stray } = calendarLayout(text);
+  const timezones = blocks.filter((block) => block.name === 'VTIMEZONE' && !block.problem).map((block) => block.text);
   const groups = new Map<string, string[]>();
   blocks
     .filter((block) => block.name === 'VEVENT')
     .forEach((block, index) => {
       // An event without a UID still reaches expansion, which reports it.
       const key = uidInText(block.text) ?? `#${index + 1}`;
-      groups.set(key, [...(groups.get(key) ?? []), block.text]);
+      const group = groups.get(key);
+      if (group) group.push(block.text);
+      else groups.set(key, [block.text]);
     });
-  return [...groups].map(([uid, events]) => {
+  const objects = [...groups].map(([uid, events]) => {
     const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//caldav-instance-sync//split//EN', ...timezones, ...events, 'END:VCALENDAR', ''].join('\r\n');
     return { href: `${label}#${encodeURIComponent(uid)}`, etag: sha256(text).slice(0, 32), data: text };
   });
+  const strayObjects = stray.map(({ line, text: strayText }) => ({ href: `${label}#line-${line}`, etag: sha256(strayText).slice(0, 32), data: strayText }));
+  return [...objects, ...strayObjects];
 }
 
 /** Keeps the objects of the last reading, so that `fetchObjects` needs no second reading. */
