@@ -346,6 +346,10 @@ function calendarOptions<T>(y: Argv<T>) {
     .option('from', { type: 'string', describe: 'absolute window start: date or RFC 3339 time' })
     .option('to', { type: 'string', describe: 'absolute window end: date or RFC 3339 time' })
     .option('db', { type: 'string', describe: 'state database (default: sync.db beside the config)' })
+    .option('request-timeout', { type: 'number', describe: 'seconds before a request without an answer has failed (60)' })
+    .option('retry-attempts', { type: 'number', describe: 'attempts per request for failures that can pass (4)' })
+    .option('retry-max-delay', { type: 'number', describe: 'longest wait before a retry, in seconds (30)' })
+    .option('retry-budget', { type: 'number', describe: 'retries a run may make in all (30)' })
     .option('target-deletions', { type: 'string', choices: ['recreate', 'respect', 'propagate'], describe: 'a copy deleted on the target is recreated, stays deleted, or is deleted in the source too (recreate)' })
     .option('target-edits', { type: 'string', choices: ['overwrite', 'keep'], describe: 'a copy changed on the target is overwritten by the source, or kept and reported (overwrite)' });
 }

@@ -2,21 +2,10 @@
 // with an override and an EXDATE, several time zones, all-day events. Same seed, same calendar.
 
 import { BERLIN_VTIMEZONE } from '../test/harness/vtimezones.ts';
+import { seededRandom } from '../test/harness/seeded-random.ts';
 
 const DAY = 86_400_000;
 const BERLIN = BERLIN_VTIMEZONE;
-
-/** mulberry32: a small seeded generator, so every run builds the same calendars. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** Local wall time of an epoch-ms value, as iCalendar text (the value is taken as wall clock). */
@@ -37,7 +26,7 @@ export interface WorkloadObject {
  * 180 after (about half inside the default window), series of a few occurrences near the anchor.
  */
 export function workload(count: number, anchor: number, seed = 1): WorkloadObject[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'];
   const objects: WorkloadObject[] = [];
   for (let i = 0; i < count; i++) {

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { DateTime } from 'luxon';
 import type { SyncPolicy, SyncWindow } from './domain.ts';
 import { EXIT, UserError } from './errors.ts';
+import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './retry-policy.ts';
 
 export interface EndpointSettings {
   /** A CalDAV server or collection URL, an .ics file or feed (source), or a folder (target). */
@@ -12,6 +13,8 @@ export interface EndpointSettings {
   username?: string;
   password?: string;
   calendar?: string;
+  /** Timeout and retries of every request to this side's server. */
+  network: NetworkPolicy;
 }
 
 export interface SyncConfig {
@@ -48,6 +51,10 @@ export interface SyncFlags {
   json?: boolean;
   detailedExitcode?: boolean;
   concurrency?: number;
+  requestTimeout?: number;
+  retryAttempts?: number;
+  retryMaxDelay?: number;
+  retryBudget?: number;
   targetDeletions?: string;
   targetEdits?: string;
   maxDeletePercent?: number;
@@ -64,6 +71,10 @@ const KNOWN_KEYS = [
   'SYNC_WINDOW_FUTURE_DAYS',
   'SYNC_DB',
   'SYNC_CONCURRENCY',
+  'REQUEST_TIMEOUT_SECONDS',
+  'RETRY_ATTEMPTS',
+  'RETRY_MAX_DELAY_SECONDS',
+  'RETRY_BUDGET',
   'TARGET_DELETIONS',
   'TARGET_EDITS',
   'MAX_DELETE_PERCENT',
@@ -131,6 +142,10 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     SYNC_WINDOW_PAST_DAYS: flags.pastDays?.toString(),
     SYNC_WINDOW_FUTURE_DAYS: flags.futureDays?.toString(),
     SYNC_CONCURRENCY: flags.concurrency?.toString(),
+    REQUEST_TIMEOUT_SECONDS: flags.requestTimeout?.toString(),
+    RETRY_ATTEMPTS: flags.retryAttempts?.toString(),
+    RETRY_MAX_DELAY_SECONDS: flags.retryMaxDelay?.toString(),
+    RETRY_BUDGET: flags.retryBudget?.toString(),
     TARGET_DELETIONS: flags.targetDeletions,
     TARGET_EDITS: flags.targetEdits,
     MAX_DELETE_PERCENT: flags.maxDeletePercent?.toString(),
@@ -143,13 +158,40 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     return undefined;
   };
 
+  const whole = (key: string, fallback: number, what: string, least = 0): number => {
+    const text = setting(key)?.value;
+    if (text === undefined || text === '') return fallback;
+    if (!/^\d+$/.test(text.trim()) || Number(text) < least) {
+      errors.push(`${key} is "${text}"; it must be ${what}, like ${fallback}`);
+      return fallback;
+    }
+    return Number(text);
+  };
+  /** Seconds, fractions allowed (a test's backoff of 0.01 s), returned in ms. */
+  const seconds = (key: string, fallbackMs: number, what: string, positive: boolean): number => {
+    const text = setting(key)?.value?.trim();
+    if (text === undefined || text === '') return fallbackMs;
+    if (!/^\d+(\.\d+)?$/.test(text) || (positive && Number(text) === 0)) {
+      errors.push(`${key} is "${text}"; it must be ${what}, like ${fallbackMs / 1000}`);
+      return fallbackMs;
+    }
+    return Math.round(Number(text) * 1000);
+  };
+  const network: NetworkPolicy = {
+    timeoutMs: seconds('REQUEST_TIMEOUT_SECONDS', DEFAULT_NETWORK_POLICY.timeoutMs, 'a number of seconds above 0', true),
+    maxAttempts: whole('RETRY_ATTEMPTS', DEFAULT_NETWORK_POLICY.maxAttempts, 'a whole number of attempts per request, at least 1', 1),
+    maxDelayMs: seconds('RETRY_MAX_DELAY_SECONDS', DEFAULT_NETWORK_POLICY.maxDelayMs, 'a number of seconds', false),
+    retryBudget: whole('RETRY_BUDGET', DEFAULT_NETWORK_POLICY.retryBudget, 'a whole number of retries per run'),
+  };
+
   const side = (name: 'SOURCE' | 'TARGET'): EndpointSettings => {
     const url = setting(`${name}_URL`);
     if (!url || url.value.trim() === '') {
       errors.push(`${name}_URL is not set; give --${name.toLowerCase()} or set ${name}_URL in the config file`);
-      return { url: '' };
+      return { url: '', network };
     }
     const settings: EndpointSettings = {
+      network,
       url: url.value.trim(),
       username: setting(`${name}_USERNAME`)?.value,
       password: setting(`${name}_PASSWORD`)?.value,
@@ -169,15 +211,6 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
     return settings;
   };
 
-  const whole = (key: string, fallback: number, what: string, least = 0): number => {
-    const text = setting(key)?.value;
-    if (text === undefined || text === '') return fallback;
-    if (!/^\d+$/.test(text.trim()) || Number(text) < least) {
-      errors.push(`${key} is "${text}"; it must be ${what}, like ${fallback}`);
-      return fallback;
-    }
-    return Number(text);
-  };
   const days = (key: string, fallback: number) => whole(key, fallback, 'a whole number of days');
 
   const source = side('SOURCE');

@@ -39,3 +39,11 @@ export class WriteRefused extends Error {
     this.name = 'WriteRefused';
   }
 }
+
+/** A server that could not be reached, or kept answering "not now", after the retries allowed. */
+export class ServerUnavailable extends UserError {
+  constructor(message: string) {
+    super(message, EXIT.unavailable);
+    this.name = 'ServerUnavailable';
+  }
+}

@@ -1,17 +1,23 @@
-// The one door to the network: adds credentials (only for the configured origin), a timeout,
-// and counts requests by method and bytes received for the run summary.
+// The one door to the network: adds credentials (only for the configured origin), a timeout and
+// retries of failures that can pass, and counts requests by method and bytes received for the run
+// summary.
 import http from 'node:http';
 import https from 'node:https';
-import { UserError, EXIT } from './errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServerUnavailable } from './errors.ts';
+import { retryDelay, retryableFailure, type NetworkPolicy } from './retry-policy.ts';
 
 export interface RequestStats {
   byMethod: Record<string, number>;
   bytesReceived: number;
+  /** Retries made so far by the run, both sides together: the run's retry budget is spent from this. */
+  retries: number;
 }
 
-export interface Credentials {
+export interface HttpSettings {
   username?: string;
   password?: string;
+  network: NetworkPolicy;
 }
 
 export interface Http {
@@ -19,19 +25,71 @@ export interface Http {
   stats: RequestStats;
 }
 
-export const REQUEST_TIMEOUT_MS = 60_000;
+/** Answers to a request an earlier attempt of which the server may have done, its answer lost. */
+const repeats = new WeakSet<Response>();
+
+/**
+ * Whether an earlier attempt of this answer's request may have been done by the server (the
+ * connection dropped, no answer in time, or a 502 or 504 from a gateway that may have passed it
+ * on): a conditional write then meets its own first attempt (412, 404), which is no conflict.
+ */
+export function answersARepeat(response: Response): boolean {
+  return repeats.has(response);
+}
 
 export function newRequestStats(): RequestStats {
-  return { byMethod: {}, bytesReceived: 0 };
+  return { byMethod: {}, bytesReceived: 0, retries: 0 };
 }
 
 /** `label` names the side in messages (source or target); it never includes credentials. */
-export function createHttp(origin: string, credentials: Credentials, stats: RequestStats, label: string): Http {
+export function createHttp(origin: string, settings: HttpSettings, stats: RequestStats, label: string): Http {
+  const { network } = settings;
   const authorization =
-    credentials.username !== undefined && credentials.username !== ''
-      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`
+    settings.username !== undefined && settings.username !== ''
+      ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}`
       : undefined;
   const allowedOrigin = new URL(origin).origin;
+  // Once the run's retries are spent, a server that stopped answering is not waited for again per
+  // object: the rest of the run's requests to it fail at once, and the next run picks them up.
+  let gone: string | null = null;
+
+  /** One request with its retries: the answer, or a ServerUnavailable saying what failed and why it was not tried again. */
+  const attempt = async (url: URL, method: string, headers: Headers, body: string | Buffer | undefined, signal: AbortSignal | null | undefined): Promise<Answer & { repeat: boolean }> => {
+    const what = `${method} ${url.pathname}`;
+    let repeat = false;
+    for (let attempts = 1; ; attempts++) {
+      if (gone !== null) throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${gone}; ${what} was not sent`);
+      stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+      let answer: Answer | null = null;
+      let reason: string | null = null;
+      try {
+        answer = await send(url, method, headers, body, signal ?? AbortSignal.timeout(network.timeoutMs));
+        stats.bytesReceived += answer.body.byteLength;
+        if (!retryableFailure(answer.status)) return { ...answer, repeat };
+        repeat ||= answer.status === 502 || answer.status === 504;
+      } catch (error) {
+        repeat = true;
+        reason = networkReason(error, network.timeoutMs);
+        if (!passes(error)) throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${reason}; check the ${label} URL`);
+      }
+      const spent = stats.retries >= network.retryBudget;
+      const delay = retryDelay(attempts, answer?.status ?? null, answer?.headers ?? null, Date.now(), Math.random, network);
+      const stop =
+        attempts >= network.maxAttempts ? ''
+        : spent ? `; the run's retry budget (RETRY_BUDGET=${network.retryBudget}) is spent`
+        : 'tooLong' in delay ? `; it asked to wait ${Math.ceil(delay.tooLong / 1000)} s, longer than RETRY_MAX_DELAY_SECONDS=${network.maxDelayMs / 1000}`
+        : null;
+      if (stop !== null) {
+        const tries = `${what}, ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}${stop}`;
+        if (answer !== null) throw new ServerUnavailable(`the ${label} server ${url.origin} answered HTTP ${answer.status} (${tries}); it is busy or down, try again later`);
+        if (spent) gone = `${reason} after the run's retries were spent`;
+        throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${reason} (${tries}); check the ${label} URL and that the server is running`);
+      }
+      stats.retries++;
+      await sleep((delay as { waitMs: number }).waitMs);
+    }
+  };
+
   const countingFetch: typeof globalThis.fetch = async (input, init = {}) => {
     let url = new URL(input instanceof Request ? input.url : String(input));
     const method = (init.method ?? 'GET').toUpperCase();
@@ -41,24 +99,19 @@ export function createHttp(origin: string, credentials: Credentials, stats: Requ
       // Credentials go only to the configured origin, also across redirects.
       if (authorization && url.origin === allowedOrigin) headers.set('authorization', authorization);
       else headers.delete('authorization');
-      stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
-      let answer: Answer;
-      try {
-        answer = await send(url, method, headers, body, init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS));
-      } catch (error) {
-        throw new UserError(`cannot reach the ${label} server ${url.origin}: ${networkReason(error)}; check the ${label} URL and that the server is running`, EXIT.unavailable);
-      }
-      stats.bytesReceived += answer.body.byteLength;
+      const answer = await attempt(url, method, headers, body, init.signal);
       const location = answer.headers.get('location');
       if (answer.status >= 300 && answer.status < 400 && location && init.redirect !== 'manual' && redirects < MAX_REDIRECTS) {
         url = new URL(location, url);
         continue;
       }
-      return new Response(answer.status === 204 || answer.status === 304 || answer.body.byteLength === 0 ? null : new Uint8Array(answer.body), {
+      const response = new Response(answer.status === 204 || answer.status === 304 || answer.body.byteLength === 0 ? null : new Uint8Array(answer.body), {
         status: answer.status,
         statusText: answer.statusText,
         headers: answer.headers,
       });
+      if (answer.repeat) repeats.add(response);
+      return response;
     }
   };
   return { fetch: countingFetch, stats };
@@ -85,6 +138,10 @@ function send(url: URL, method: string, headers: Headers, body: string | Buffer 
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
+      // A connection closed in the middle of the answer: 'end' never comes.
+      response.on('close', () => {
+        if (!response.complete) reject(signal.aborted ? signal.reason : Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
+      });
       response.on('end', () => {
         const answerHeaders = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
@@ -98,9 +155,21 @@ function send(url: URL, method: string, headers: Headers, body: string | Buffer 
   });
 }
 
-function networkReason(error: unknown): string {
-  const failure = error as { name?: string; code?: string; message?: string; cause?: { name?: string } };
-  if (failure.name === 'TimeoutError' || failure.cause?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+/** Network failures that can pass, and are retried; a wrong host name or a bad certificate will not. */
+const PASSING = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+function isTimeout(error: unknown): boolean {
+  const failure = error as { name?: string; cause?: { name?: string } };
+  return failure.name === 'TimeoutError' || failure.cause?.name === 'TimeoutError';
+}
+
+function passes(error: unknown): boolean {
+  return isTimeout(error) || PASSING.has((error as { code?: string }).code ?? '');
+}
+
+function networkReason(error: unknown, timeoutMs: number): string {
+  const failure = error as { code?: string; message?: string };
+  if (isTimeout(error)) return `no answer within ${timeoutMs / 1000} s`;
   if (failure.code === 'ECONNREFUSED') return 'connection refused';
   if (failure.code === 'ENOTFOUND') return 'host name not found';
   return failure.message ?? String(error);

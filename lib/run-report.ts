@@ -104,7 +104,8 @@ export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, el
     .map(([method, n]) => `${method} ${n}`)
     .join(', ');
   const parts = countsText(counts);
-  return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
+  const retried = stats.retries > 0 ? `, ${stats.retries} of them retries` : '';
+  return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}${retried}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /** One action as a plain record, for --dry-run --json. */

@@ -162,7 +162,7 @@ test('an unreachable server is one clear line and exit code 5, with nothing writ
   });
   const run = await runCli(['--source', `http://127.0.0.1:${port}/dav/`, '--target', mirror, '--db', db]);
   assert.equal(run.code, 5);
-  assert.equal(run.stderr, `error: cannot reach the source server http://127.0.0.1:${port}: connection refused; check the source URL and that the server is running\n`);
+  assert.equal(run.stderr, `error: cannot reach the source server http://127.0.0.1:${port}: connection refused (PROPFIND /dav/, 4 attempts); check the source URL and that the server is running\n`);
   assert.equal(existsSync(mirror), false);
 });
 

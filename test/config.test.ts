@@ -48,6 +48,9 @@ function failure(flags: SyncFlags, env: Record<string, string | undefined> = {})
   return caught;
 }
 
+/** The timeout and retries when nothing is set, as the README states them. */
+const DEFAULT_NETWORK = { timeoutMs: 60_000, maxAttempts: 4, maxDelayMs: 30_000, retryBudget: 30 };
+
 /** Flags naming both calendars, for tests about something else. */
 const BOTH = { source: 'https://dav.example.org/calendars/ana/work/', target: 'https://mail.example.com/caldav/ana/mirror/' };
 
@@ -65,8 +68,8 @@ describe('loadConfig: where settings come from', () => {
       'TARGET_CALENDAR=Mirror',
     );
     const { config, warnings } = load({ config: path });
-    assert.deepEqual(config.source, { url: 'https://dav.example.org/remote.php/dav/', username: 'ana', password: 'pa ss#word', calendar: 'Work' });
-    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ben', password: 'hunter2', calendar: 'Mirror' });
+    assert.deepEqual(config.source, { url: 'https://dav.example.org/remote.php/dav/', username: 'ana', password: 'pa ss#word', calendar: 'Work', network: DEFAULT_NETWORK });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ben', password: 'hunter2', calendar: 'Mirror', network: DEFAULT_NETWORK });
     assert.equal(config.dryRun, false);
     assert.deepEqual(warnings, []);
   });
@@ -83,8 +86,8 @@ describe('loadConfig: where settings come from', () => {
       'KERIO_CALENDAR=Calendar',
     );
     const { config, warnings } = load({ config: path });
-    assert.deepEqual(config.source, { url: 'https://cloud.example.org/remote.php/dav/', username: 'ana', password: 'cloud-secret', calendar: 'Personal' });
-    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ana.lima', password: 'kerio-secret', calendar: 'Calendar' });
+    assert.deepEqual(config.source, { url: 'https://cloud.example.org/remote.php/dav/', username: 'ana', password: 'cloud-secret', calendar: 'Personal', network: DEFAULT_NETWORK });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'ana.lima', password: 'kerio-secret', calendar: 'Calendar', network: DEFAULT_NETWORK });
     assert.deepEqual(warnings, [], 'aliases are known keys');
   });
 
@@ -236,16 +239,42 @@ describe('loadConfig: errors', () => {
   });
 });
 
+describe('loadConfig: timeout and retries', () => {
+  test('REQUEST_TIMEOUT_SECONDS, RETRY_ATTEMPTS, RETRY_MAX_DELAY_SECONDS and RETRY_BUDGET set both sides; fractions of a second are allowed', () => {
+    const path = configFile('REQUEST_TIMEOUT_SECONDS=20', 'RETRY_ATTEMPTS=6', 'RETRY_MAX_DELAY_SECONDS=0.25', 'RETRY_BUDGET=0');
+    const { config } = load({ ...BOTH, config: path });
+    const network = { timeoutMs: 20_000, maxAttempts: 6, maxDelayMs: 250, retryBudget: 0 };
+    assert.deepEqual([config.source.network, config.target.network], [network, network]);
+  });
+
+  test('the flags --request-timeout, --retry-attempts, --retry-max-delay and --retry-budget win over the file and the environment', () => {
+    const path = configFile('REQUEST_TIMEOUT_SECONDS=20', 'RETRY_BUDGET=5');
+    const { config } = load({ ...BOTH, config: path, requestTimeout: 1.5, retryAttempts: 1, retryMaxDelay: 0, retryBudget: 7 }, { RETRY_ATTEMPTS: '9' });
+    assert.deepEqual(config.target.network, { timeoutMs: 1_500, maxAttempts: 1, maxDelayMs: 0, retryBudget: 7 });
+  });
+
+  test('a timeout of 0, no attempt at all, or words instead of numbers are rejected, one line each', () => {
+    const error = failure(BOTH, { REQUEST_TIMEOUT_SECONDS: '0', RETRY_ATTEMPTS: '0', RETRY_MAX_DELAY_SECONDS: 'long', RETRY_BUDGET: '-1' });
+    assert.equal(error.exitCode, 3);
+    assert.deepEqual(error.message.split('\n'), [
+      'REQUEST_TIMEOUT_SECONDS is "0"; it must be a number of seconds above 0, like 60',
+      'RETRY_ATTEMPTS is "0"; it must be a whole number of attempts per request, at least 1, like 4',
+      'RETRY_MAX_DELAY_SECONDS is "long"; it must be a number of seconds, like 30',
+      'RETRY_BUDGET is "-1"; it must be a whole number of retries per run, like 30',
+    ]);
+  });
+});
+
 describe('loadConfig: URLs and paths', () => {
   test('credentials embedded in an http(s) URL are moved out of it into username/password', () => {
     const { config } = load({ source: 'https://al%40ice:s%3Acr%20et@dav.example.org/cal/', target: 'http://bob:pw@127.0.0.1:5232/bob/' });
-    assert.deepEqual(config.source, { url: 'https://dav.example.org/cal/', username: 'al@ice', password: 's:cr et', calendar: undefined });
-    assert.deepEqual(config.target, { url: 'http://127.0.0.1:5232/bob/', username: 'bob', password: 'pw', calendar: undefined });
+    assert.deepEqual(config.source, { url: 'https://dav.example.org/cal/', username: 'al@ice', password: 's:cr et', calendar: undefined, network: DEFAULT_NETWORK });
+    assert.deepEqual(config.target, { url: 'http://127.0.0.1:5232/bob/', username: 'bob', password: 'pw', calendar: undefined, network: DEFAULT_NETWORK });
   });
 
   test('a username or password set explicitly is kept over the one in the URL, and the URL is still cleaned', () => {
     const { config } = load({ source: BOTH.source }, { TARGET_URL: 'https://old:oldpw@mail.example.com/caldav/', TARGET_USERNAME: 'new', TARGET_PASSWORD: 'newpw' });
-    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'new', password: 'newpw', calendar: undefined });
+    assert.deepEqual(config.target, { url: 'https://mail.example.com/caldav/', username: 'new', password: 'newpw', calendar: undefined, network: DEFAULT_NETWORK });
   });
 
   test('relative paths in the file are relative to the file\'s folder', () => {

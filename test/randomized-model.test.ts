@@ -32,6 +32,7 @@ import ICAL from 'ical.js';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
 import { runCli, summaryCounts, type CliResult } from './harness/run-cli.ts';
+import { seededRandom } from './harness/seeded-random.ts';
 
 const DEFAULT_STEPS = 22;
 /** A run is forced when this many steps went by without one. */
@@ -132,19 +133,12 @@ function runCounts(stdout: string): RunCounts {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The PRNG (mulberry32): the same seed gives the same sequence of steps on every server.
+// The PRNG: the same seed gives the same sequence of steps on every server.
 
 class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
   /** An integer in [lo, hi]. */
   int(lo: number, hi: number): number {

@@ -1,7 +1,8 @@
 // A CalDAV calendar collection, found from a server URL or given directly, read and written over tsdav.
 import { createObject, davRequest, deleteObject, propfind, serviceDiscovery, updateObject, type DAVResponse } from 'tsdav';
-import { EXIT, UserError, WriteRefused } from '../errors.ts';
-import type { Http } from '../http.ts';
+import { EXIT, ServerUnavailable, UserError, WriteRefused } from '../errors.ts';
+import { answersARepeat, type Http } from '../http.ts';
+import { canonicalHash } from '../render-copy.ts';
 import { DiscoveryCache } from '../../db/discovery-cache.ts';
 import type { CollectionChanges, CollectionMark, FetchedObject, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoint.ts';
 
@@ -112,7 +113,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     if (wanted.includes('/')) {
       const url = new URL(wanted, settings.url).href;
       const response = await describe(url).catch((error: unknown) => {
-        if (error instanceof UserError && error.exitCode === EXIT.unavailable) {
+        if (error instanceof UserError && error.exitCode === EXIT.unavailable && !(error instanceof ServerUnavailable)) {
           throw new UserError(`the ${side} calendar ${url} was not found; check ${key}_CALENDAR`, EXIT.unavailable);
         }
         throw error;
@@ -312,7 +313,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-None-Match': '*' },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, response);
+    return this.afterWrite(href, ics, response);
   }
 
   async update(href: string, ics: string, etag: string): Promise<string | null> {
@@ -323,11 +324,13 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-Match': etag },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, response);
+    return this.afterWrite(href, ics, response);
   }
 
   async remove(href: string, etag: string): Promise<void> {
     const response = await deleteObject({ url: this.urlOf(href), etag, headers: { 'If-Match': etag }, fetch: this.http.fetch });
+    // A DELETE sent again because the answer to the first was lost finds its object gone: done.
+    if (response.status === 404 && answersARepeat(response)) return;
     await this.refusal(response);
   }
 
@@ -342,11 +345,22 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     }
   }
 
-  private async afterWrite(href: string, response: Response): Promise<string | null> {
+  private async afterWrite(href: string, ics: string, response: Response): Promise<string | null> {
+    // A PUT sent again because the answer to the first was lost meets its own first attempt: 412.
+    // If what is stored is what was sent, the write is done; else it is a real conflict.
+    if (response.status === 412 && answersARepeat(response)) {
+      const stored = await this.http.fetch(this.urlOf(href), { method: 'GET' });
+      const data = stored.ok ? await stored.text() : '';
+      if (data !== '' && canonicalHash(data) === canonicalHash(ics)) return this.storedEtag(href, stored);
+    }
     await this.refusal(response);
+    return this.storedEtag(href, response);
+  }
+
+  /** The ETag of an answer, or when it has no (strong) one the stored one, so the next conditional write has something true to match. */
+  private async storedEtag(href: string, response: Response): Promise<string | null> {
     const etag = response.headers.get('etag');
     if (etag && !etag.startsWith('W/')) return etag;
-    // No (strong) ETag: read the stored one, so the next conditional write has something true to match.
     const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
     return textOf(stored?.props?.getetag) ?? null;
   }

@@ -2,7 +2,8 @@
 // independently of the client. It can also make the server look older: 'ctag-only' refuses the
 // sync-collection report; 'plain' refuses it and hides getctag as well. And it can stop between the
 // server and the client (onAnswer): the server has done the request, the client does not know yet.
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startRelay, type RelayedRequest } from './relay-proxy.ts';
 
 export type ServerFeatures = 'sync-collection' | 'ctag-only' | 'plain';
 
@@ -35,63 +36,35 @@ export interface CountingProxy {
 }
 
 export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
-  const target = new URL(upstream);
   let counts: Record<string, number> = {};
   let received = 0;
+  const indexes = new WeakMap<RelayedRequest, number>();
+  const relay = await startRelay(upstream, {
+    before(request) {
+      counts[request.method] = (counts[request.method] ?? 0) + 1;
+      indexes.set(request, ++received);
+      if (proxy.features !== 'sync-collection' && request.method === 'REPORT' && request.body.includes('sync-collection')) {
+        return { status: 403, headers: { 'content-type': 'text/plain' }, body: Buffer.from('sync-collection is not supported here') };
+      }
+    },
+    async after(request, answer) {
+      if (proxy.features === 'plain' && request.method === 'PROPFIND') {
+        answer.body = Buffer.from(answer.body.toString('utf8').replace(/<([\w-]+:)?getctag\b[^>]*>[^<]*<\/([\w-]+:)?getctag>/g, ''));
+      }
+      const index = indexes.get(request)!;
+      if (proxy.onAnswer && (await proxy.onAnswer({ index, method: request.method, path: request.path, headers: request.headers, status: answer.status })) === 'drop') return 'drop';
+      return answer;
+    },
+  });
   const proxy: CountingProxy = {
-    url: '',
+    url: relay.url,
     counts: () => ({ ...counts }),
     reset: () => {
       counts = {};
       received = 0;
     },
     features: 'sync-collection',
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: relay.close,
   };
-  const server: Server = createServer((incoming, outgoing) => {
-    const method = incoming.method ?? 'GET';
-    counts[method] = (counts[method] ?? 0) + 1;
-    const index = ++received;
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (proxy.features !== 'sync-collection' && method === 'REPORT' && body.includes('sync-collection')) {
-        outgoing.writeHead(403, { 'content-type': 'text/plain' }).end('sync-collection is not supported here');
-        return;
-      }
-      // Uncompressed answers, so that 'plain' can edit them and every byte is seen as sent.
-      const headers = { ...incoming.headers, host: target.host };
-      delete headers['accept-encoding'];
-      const forwarded = request(
-        { host: target.hostname, port: target.port, method, path: incoming.url, headers },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on('data', (part: Buffer) => parts.push(part));
-          answer.on('end', async () => {
-            let text = Buffer.concat(parts);
-            if (proxy.features === 'plain' && method === 'PROPFIND') {
-              text = Buffer.from(text.toString('utf8').replace(/<([\w-]+:)?getctag\b[^>]*>[^<]*<\/([\w-]+:)?getctag>/g, ''));
-            }
-            if (proxy.onAnswer) {
-              const verdict = await proxy.onAnswer({ index, method, path: incoming.url ?? '/', headers: incoming.headers, status: answer.statusCode ?? 0 });
-              if (verdict === 'drop') {
-                outgoing.destroy();
-                return;
-              }
-            }
-            const headers = { ...answer.headers, 'content-length': String(text.length) };
-            delete headers['transfer-encoding'];
-            outgoing.writeHead(answer.statusCode ?? 502, headers).end(text);
-          });
-        },
-      );
-      forwarded.on('error', () => outgoing.writeHead(502).end());
-      forwarded.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  proxy.url = `http://127.0.0.1:${address.port}${target.pathname}`;
   return proxy;
 }
