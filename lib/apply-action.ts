@@ -1,9 +1,9 @@
 // Performs one planned action on the target and records it (state and audit in one transaction).
 // Deletions in the source (TARGET_DELETIONS=propagate) are done by propagate-deletions.ts.
 import type { SyncState } from '../db/sync-state.ts';
-import type { Action, CopyPlace, DesiredCopy } from './domain.ts';
+import type { Action } from './domain.ts';
 import type { TargetEndpoint } from './endpoints/endpoint.ts';
-import { withUid } from './render-copy.ts';
+import { copyText } from './render-copy.ts';
 
 /** 'ok', or why the action failed (also in its audit row). */
 export type ActionOutcome = 'ok' | { failed: string };
@@ -17,11 +17,6 @@ async function contentBefore(target: TargetEndpoint, state: SyncState, href: str
   if (known !== null) return known;
   const [object] = await target.fetchObjects([href]);
   return object?.etag === etag ? object.data : null;
-}
-
-/** The text of a copy as stored at its place: an adopted copy keeps its own UID. */
-function storedText(copy: DesiredCopy, place: CopyPlace): string {
-  return place.uid === null ? copy.ics : withUid(copy.ics, place.uid);
 }
 
 export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>, target: TargetEndpoint, state: SyncState, runId: number): Promise<ActionOutcome> {
@@ -84,14 +79,14 @@ export async function applyAction(action: Exclude<Action, { kind: 'propagate' }>
   }
   if (action.kind === 'relink') {
     const { copy, place, etag } = action;
-    state.recordWrite(runId, copy, place, etag, storedText(copy, place), { action: 'relink', outcome: 'ok', id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: etag, etagAfter: etag, reason: action.reason });
+    state.recordWrite(runId, copy, place, etag, copyText(copy, place), { action: 'relink', outcome: 'ok', id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: etag, etagAfter: etag, reason: action.reason });
     return 'ok';
   }
   const { copy, place } = action;
   const entry = { action: action.kind, id: copy, sourceHref: copy.sourceHref, targetHref: place.href, etagBefore: action.kind === 'create' ? null : action.etag, contentBefore: null as string | null };
   try {
     if (action.kind !== 'create') entry.contentBefore = await contentBefore(target, state, place.href, action.etag);
-    const ics = storedText(copy, place);
+    const ics = copyText(copy, place);
     const etag = action.kind === 'create' ? await target.create(place.href, ics) : await target.update(place.href, ics, action.etag);
     state.recordWrite(runId, copy, place, etag, ics, { ...entry, outcome: 'ok', etagAfter: etag, reason: action.reason });
     return 'ok';

@@ -2,7 +2,8 @@
 // and what the state remembers in; the list of actions out. Sync, dry-run, verify and repair share it.
 import type { Action, CopyPlace, DesiredCopy, Mapping, OccurrenceId, SourceProblem, SyncPolicy, SyncWindow, TargetObject } from './domain.ts';
 import { overlapsWindow } from './instants.ts';
-import { canonicalHash } from './render-copy.ts';
+import { copyFileName } from './copy-identity.ts';
+import { canonicalHash, copyText } from './render-copy.ts';
 
 export interface PlanInput {
   pairKey: string;
@@ -101,6 +102,35 @@ export function planActions(input: PlanInput): Action[] {
     uid: object.facts && object.facts.uid !== copy.uid ? object.facts.uid : null,
   });
   const fresh = (copy: DesiredCopy): CopyPlace => ({ href: copy.targetHref, uid: null });
+  /**
+   * The place of a copy made again after it was deleted on the target: a UID (and href) the copy
+   * never had, since servers with a trash bin (Nextcloud) refuse to store a deleted UID again.
+   * Derived from the mapping, so a run that dies before recording the write finds it next time.
+   */
+  const remade = (copy: DesiredCopy, mapping: Mapping): CopyPlace => {
+    const generation = Number(new RegExp(`^${copy.uid}-r(\\d+)$`).exec(mapping.targetUid ?? '')?.[1] ?? 1) + 1;
+    const uid = `${copy.uid}-r${generation}`;
+    return { href: `${copy.targetHref.slice(0, -copyFileName(copy.uid).length)}${copyFileName(uid)}`, uid };
+  };
+  /** A copy of the occurrence already made at `place` by a run that died before recording it: relinked or adopted instead of written twice. */
+  const madeBefore = (copy: DesiredCopy, reason: string): Action | undefined => {
+    const made = (strayCopies.get(keyOf(copy)) ?? []).filter((o) => !claimed.has(o.href) && o.etag !== null).sort(keep)[0];
+    if (!made) return undefined;
+    claimed.add(made.href);
+    const at = placeOf(made, copy);
+    if (made.facts?.canonicalHash === canonicalHash(copyText(copy, at))) {
+      return { kind: 'relink', copy, place: at, etag: made.etag!, reason: `${reason}; it was already made at ${made.href} by a run that stopped before recording it, just as the source has it: its state is rebuilt without a write` };
+    }
+    return { kind: 'adopt', copy, place: at, etag: made.etag!, reason: `${reason}; a copy made at ${made.href} by a run that stopped before recording it is adopted` };
+  };
+  /** A copy made again after its deletion on the target (or found already made). */
+  const makeAgain = (copy: DesiredCopy, mapping: Mapping, reason: string): Action => {
+    const found = madeBefore(copy, reason);
+    if (found) return found;
+    const place = remade(copy, mapping);
+    claimed.add(place.href);
+    return { kind: 'create', copy, place, reason };
+  };
 
   const wanted = new Map<string, DesiredCopy>();
   for (const copy of input.desired) {
@@ -142,20 +172,17 @@ export function planActions(input: PlanInput): Action[] {
     claimed.add(place.href);
     if (mapping.copyState === 'deleted-on-target' && !existing) {
       if (mapping.contentHash === copy.contentHash) return { kind: 'unchanged', copy };
-      claimed.add(copy.targetHref);
-      return { kind: 'create', copy, place: fresh(copy), reason: 'the source occurrence changed since its copy was deleted on the target; created again' };
+      return makeAgain(copy, mapping, 'the source occurrence changed since its copy was deleted on the target; created again');
     }
     if (!existing) {
       if (policy.targetDeletions === 'respect' && mapping.contentHash === copy.contentHash) {
         return { kind: 'respect', mapping, reason: 'the copy was deleted on the target; it stays deleted until the source occurrence changes (TARGET_DELETIONS=respect)' };
       }
       if (policy.targetDeletions === 'respect') {
-        claimed.add(copy.targetHref);
-        return { kind: 'create', copy, place: fresh(copy), reason: 'the copy was deleted on the target, but the source occurrence has changed since; created again (TARGET_DELETIONS=respect)' };
+        return makeAgain(copy, mapping, 'the copy was deleted on the target, but the source occurrence has changed since; created again (TARGET_DELETIONS=respect)');
       }
       if (policy.targetDeletions === 'propagate') return { kind: 'propagate', mapping, reason: 'the copy was deleted on the target; the occurrence is deleted in the source (TARGET_DELETIONS=propagate)' };
-      claimed.add(copy.targetHref);
-      return { kind: 'create', copy, place: fresh(copy), reason: 'the copy was deleted on the target; recreated (the source is the truth)' };
+      return makeAgain(copy, mapping, 'the copy was deleted on the target; recreated (the source is the truth)');
     }
     if (existing.etag !== null && existing.etag === mapping.targetEtag && mapping.copyState === 'synced') {
       if (mapping.contentHash === copy.contentHash) return { kind: 'unchanged', copy };

@@ -1,6 +1,6 @@
 // An instance becomes the exact object stored on the target.
 import ICAL from 'ical.js';
-import type { DesiredCopy, SourceInstance } from './domain.ts';
+import type { CopyPlace, DesiredCopy, SourceInstance } from './domain.ts';
 import { copyFileName, copyUid, MARKER_PAIR, MARKER_RECURRENCE_ID, MARKER_SOURCE_UID } from './copy-identity.ts';
 import { sha256 } from './sha256.ts';
 
@@ -96,8 +96,13 @@ export function canonicalHash(ics: string): string {
 }
 
 /** The copy's text with another UID: an adopted earlier copy keeps its own, which servers expect to stay. */
-export function withUid(ics: string, uid: string): string {
+function withUid(ics: string, uid: string): string {
   const calendar = new ICAL.Component(ICAL.parse(ics) as unknown[]);
   calendar.getFirstSubcomponent('vevent')!.updatePropertyWithValue('uid', uid);
   return `${calendar.toString()}\r\n`;
+}
+
+/** The text of a copy as stored at its place: with the place's UID when it is not the derived one. */
+export function copyText(copy: DesiredCopy, place: CopyPlace): string {
+  return place.uid === null ? copy.ics : withUid(copy.ics, place.uid);
 }

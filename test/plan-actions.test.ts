@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Mapping, SourceProblem, TargetObject } from '../lib/domain.ts';
 import { DEFAULT_POLICY, planActions, type PlanInput } from '../lib/plan-actions.ts';
 
-import { copy, hrefOf, IN_WINDOW, listed, mapping, markers, OTHER_PAIR, own, PAIR, plan, RID, WINDOW } from './harness/plan-fixtures.ts';
+import { copy, hrefOf, IN_WINDOW, listed, mapping, markers, OTHER_PAIR, own, PAIR, plan, remadeAt, RID, WINDOW } from './harness/plan-fixtures.ts';
 
 // --- desired occurrences ------------------------------------------------------------------
 
@@ -30,11 +30,11 @@ test('a mapped occurrence with the recorded etag but a new content hash is updat
   ]);
 });
 
-test('a mapped occurrence whose copy was deleted on the target is recreated', () => {
+test('a mapped occurrence whose copy was deleted on the target is recreated under a UID it never had (trash bins refuse a deleted one)', () => {
   const c = copy('ev-1', RID);
   const m = mapping('ev-1', RID);
   assert.deepEqual(plan({ desired: [c], mappings: [m], target: [] }), [
-    { kind: 'create', copy: c, place: own(c), reason: 'the copy was deleted on the target; recreated (the source is the truth)' },
+    { kind: 'create', copy: c, place: remadeAt(c, 2), reason: 'the copy was deleted on the target; recreated (the source is the truth)' },
   ]);
 });
 

@@ -64,6 +64,9 @@ export function plan(input: Partial<PlanInput>) {
 /** Where a copy is written when it is new: its own derived href and UID. */
 export const own = (c: DesiredCopy) => ({ href: c.targetHref, uid: null });
 
+/** Where a copy is written when it is made again after its deletion on the target: generation 2, 3, ... of its UID. */
+export const remadeAt = (c: DesiredCopy, generation: number) => ({ href: `/cal/target/${c.uid}-r${generation}.ics`, uid: `${c.uid}-r${generation}` });
+
 export const RID = '20250310T090000Z';
 export const IN_WINDOW = { start: '2025-03-10T09:00:00Z', end: '2025-03-10T10:00:00Z' };
 
