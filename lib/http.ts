@@ -1,6 +1,6 @@
-// The one door to the network: adds credentials (only for the configured origin), a timeout and
-// retries of failures that can pass, and counts requests by method and bytes received for the run
-// summary.
+// The one door to the network: adds credentials (Basic, or Digest once the server asks for it; only
+// for the configured origin, also across the redirects it follows), a timeout and retries of failures
+// that can pass, and counts requests by method and bytes received for the run summary.
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
