@@ -1,10 +1,11 @@
-// The one door to the network: adds credentials (only for the configured origin), a timeout and
-// retries of failures that can pass, and counts requests by method and bytes received for the run
-// summary.
+// The one door to the network: adds credentials (Basic, or Digest once the server asks for it; only
+// for the configured origin, also across the redirects it follows), a timeout and retries of failures
+// that can pass, and counts requests by method and bytes received for the run summary.
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServerUnavailable } from './errors.ts';
+import { EXIT, ServerUnavailable, UserError } from './errors.ts';
+import { LoginCredentials, unanswerableSchemes } from './login-credentials.ts';
 import { retryDelay, retryableFailure, type NetworkPolicy } from './retry-policy.ts';
 
 export interface RequestStats {
@@ -44,31 +45,39 @@ export function newRequestStats(): RequestStats {
 /** `label` names the side in messages (source or target); it never includes credentials. */
 export function createHttp(origin: string, settings: HttpSettings, stats: RequestStats, label: string): Http {
   const { network } = settings;
-  const authorization =
-    settings.username !== undefined && settings.username !== ''
-      ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}`
-      : undefined;
+  const login = settings.username !== undefined && settings.username !== '' ? new LoginCredentials(settings.username, settings.password ?? '') : null;
   const allowedOrigin = new URL(origin).origin;
   // Once the run's retries are spent, a server that stopped answering is not waited for again per
   // object: the rest of the run's requests to it fail at once, and the next run picks them up.
   let gone: string | null = null;
 
-  /** One request with its retries: the answer, or a ServerUnavailable saying what failed and why it was not tried again. */
-  const attempt = async (url: URL, method: string, headers: Headers, body: string | Buffer | undefined, signal: AbortSignal | null | undefined): Promise<Answer & { repeat: boolean }> => {
+  /**
+   * One request with its retries: the answer, with the Authorization it carried (each attempt its
+   * own: a Digest nc is never sent twice), or a ServerUnavailable saying what failed and why it was
+   * not tried again.
+   */
+  const attempt = async (url: URL, method: string, init: RequestInit, body: string | Buffer | undefined, credentials: LoginCredentials | null): Promise<Answer & { repeat: boolean; sent: string }> => {
     const what = `${method} ${url.pathname}`;
     let repeat = false;
     for (let attempts = 1; ; attempts++) {
       if (gone !== null) throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${gone}; ${what} was not sent`);
       stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+      const headers = new Headers(init.headers);
+      const sent = credentials?.authorization(method, url) ?? '';
+      // Credentials go only to the configured origin, also across redirects.
+      if (sent !== '') headers.set('authorization', sent);
+      else headers.delete('authorization');
       let answer: Answer | null = null;
       let reason: string | null = null;
       try {
-        answer = await send(url, method, headers, body, signal ?? AbortSignal.timeout(network.timeoutMs));
+        answer = await send(url, method, headers, body, init.signal ?? AbortSignal.timeout(network.timeoutMs));
         stats.bytesReceived += answer.body.byteLength;
-        if (!retryableFailure(answer.status)) return { ...answer, repeat };
+        if (!retryableFailure(answer.status)) return { ...answer, repeat, sent };
         repeat ||= answer.status === 502 || answer.status === 504;
       } catch (error) {
         repeat = true;
+        const certificate = certificateProblem(error);
+        if (certificate !== null) throw new ServerUnavailable(`the ${label} server ${url.origin} ${certificate}`);
         reason = networkReason(error, network.timeoutMs);
         if (!passes(error)) throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${reason}; check the ${label} URL`);
       }
@@ -95,11 +104,16 @@ export function createHttp(origin: string, settings: HttpSettings, stats: Reques
     const method = (init.method ?? 'GET').toUpperCase();
     const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body as ArrayBuffer);
     for (let redirects = 0; ; redirects++) {
-      const headers = new Headers(init.headers);
-      // Credentials go only to the configured origin, also across redirects.
-      if (authorization && url.origin === allowedOrigin) headers.set('authorization', authorization);
-      else headers.delete('authorization');
-      const answer = await attempt(url, method, headers, body, init.signal);
+      const credentials = url.origin === allowedOrigin ? login : null;
+      let answer = await attempt(url, method, init, body, credentials);
+      // A Digest challenge is answered, and a stale nonce renewed; twice is all a sound server needs.
+      for (let challenges = 0; challenges < 2 && answer.status === 401 && credentials?.challenged(answer.headers.get('www-authenticate'), answer.sent); challenges++) {
+        answer = await attempt(url, method, init, body, credentials);
+      }
+      const unanswerable = answer.status === 401 && credentials !== null ? unanswerableSchemes(answer.headers.get('www-authenticate')) : null;
+      if (unanswerable !== null) {
+        throw new UserError(`the ${label} server ${url.origin} asks for a login this tool cannot give (${unanswerable}); it can do Basic, and Digest with MD5 or SHA-256`, EXIT.auth);
+      }
       const location = answer.headers.get('location');
       if (answer.status >= 300 && answer.status < 400 && location && init.redirect !== 'manual' && redirects < MAX_REDIRECTS) {
         url = new URL(location, url);
@@ -165,6 +179,23 @@ function isTimeout(error: unknown): boolean {
 
 function passes(error: unknown): boolean {
   return isTimeout(error) || PASSING.has((error as { code?: string }).code ?? '');
+}
+
+/** Certificate failures that a CA this machine does not know explains (a self-signed or private CA's certificate). */
+const UNKNOWN_CA = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED']);
+
+/**
+ * What is wrong with a server's TLS certificate, and what to do, or null when the failure is not
+ * about the certificate. Never retried: a certificate does not mend in seconds.
+ */
+function certificateProblem(error: unknown): string | null {
+  const { code = '', message = '' } = error as { code?: string; message?: string };
+  if (UNKNOWN_CA.has(code)) {
+    return `has a TLS certificate this machine does not trust (${message}); if it comes from a private or self-signed CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `has a TLS certificate for another name (${message}); check the host name in the URL`;
+  if (code.startsWith('CERT_')) return `has a TLS certificate that cannot be accepted (${message}); the server's certificate must be renewed or fixed`;
+  return null;
 }
 
 function networkReason(error: unknown, timeoutMs: number): string {

@@ -1,7 +1,8 @@
 // The core the test proxies share: an HTTP relay on 127.0.0.1 to one upstream server, with a rule
 // before a request goes on (answer it here, drop it, or hold it) and after the server's whole answer
 // has arrived (change it, or drop it: the server has done the request, the client never learns).
-import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 export interface RelayedRequest {
@@ -32,10 +33,13 @@ export interface RelayRules {
 export interface Relay {
   /** The relay's origin with the upstream's path. */
   url: string;
+  /** Connections accepted so far: a client that refuses a TLS certificate has made one and sent nothing on it. */
+  connections(): number;
   close(): Promise<void>;
 }
 
-export async function startRelay(upstream: string, rules: RelayRules): Promise<Relay> {
+/** With `tls` the relay speaks HTTPS to its clients (to the upstream always plain HTTP). */
+export async function startRelay(upstream: string, rules: RelayRules, tls?: { key: string; cert: string }): Promise<Relay> {
   const target = new URL(upstream);
   const sockets = new Set<Socket>();
   const reply = (outgoing: ServerResponse, verdict: RelayedAnswer | Withheld) => {
@@ -46,7 +50,7 @@ export async function startRelay(upstream: string, rules: RelayRules): Promise<R
       outgoing.writeHead(verdict.status, headers).end(verdict.body);
     }
   };
-  const server: Server = createServer((incoming, outgoing) => {
+  const handle: RequestListener = (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
@@ -73,15 +77,19 @@ export async function startRelay(upstream: string, rules: RelayRules): Promise<R
       forwarded.on('error', () => outgoing.writeHead(502).end());
       forwarded.end(relayed.body);
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
+  let connections = 0;
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${address.port}${target.pathname}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}${target.pathname}`,
+    connections: () => connections,
     close: () =>
       new Promise((resolve) => {
         // Held answers would keep their connections, and the server, open for ever.
