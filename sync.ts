@@ -82,7 +82,7 @@ async function openSyncedPair(config: SyncConfig, db: StateDatabase, stats: Requ
   const target = await openTarget(config.target, stats);
   const pairKey = pairKeyFor(source.identity, target.identity);
   if (!SyncState.exists(db, pairKey)) throw new UserError(`${config.dbPath} holds no state for this pair of calendars; check the settings, or run a sync first`);
-  return { source, target, pairKey, state: SyncState.forPair(db, pairKey, source.identity, target.identity) };
+  return { source, target, pairKey, state: SyncState.forPair(db, pairKey, source.identity, target.identity, config.pairName) };
 }
 
 const requestCount = (stats: RequestStats) => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
@@ -231,7 +231,7 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
       throw new UserError(`TARGET_DELETIONS=propagate deletes occurrences in the source, but the source ${config.source.url} is a file or feed that cannot be written; use a CalDAV source, or TARGET_DELETIONS=recreate or respect`, EXIT.config);
     }
     const pairKey = pairKeyFor(source.identity, target.identity);
-    const state = SyncState.forPair(db, pairKey, source.identity, target.identity);
+    const state = SyncState.forPair(db, pairKey, source.identity, target.identity, config.pairName);
     lock = config.dryRun ? null : RunLock.acquire(db, state.pairId);
     const window = { start: rfc3339(config.window.start), end: rfc3339(config.window.end) };
     const policy: SyncPolicy = repair
@@ -461,11 +461,13 @@ await yargs(hideBin(process.argv))
     'per pair: the last runs, the copies held, what is pending (conflicts, failures) and a run going now',
     (y) =>
       stateOptions(y)
+        .option('pair', { type: 'string', describe: 'only the pair with this PAIR_NAME (or key)' })
         .option('runs', { type: 'number', default: 5, describe: 'how many of the last runs to show' })
         .option('json', { type: 'boolean', describe: 'as JSON' })
         .example('$0 status --config config.env', 'how the last runs went'),
     async (argv) => withState(argv, (db) => {
-      const statuses = pairStatuses(db, argv.runs);
+      const statuses = pairStatuses(db, argv.runs, argv.pair);
+      if (argv.pair !== undefined && statuses.length === 0) throw new UserError(`no pair is named ${argv.pair} in this state database; run status without --pair to see them all`);
       console.log(argv.json ? JSON.stringify(statuses, null, 2) : statusText(statuses));
     }),
   )
@@ -474,6 +476,7 @@ await yargs(hideBin(process.argv))
     'the audit log: every action with its time, run, occurrence, target href and reason',
     (y) =>
       stateOptions(y)
+        .option('pair', { type: 'string', describe: 'only the pair with this PAIR_NAME (or key)' })
         .option('run', { type: 'number', describe: 'only this run' })
         .option('uid', { type: 'string', describe: 'only this source UID' })
         .option('href', { type: 'string', describe: 'only this target href' })
@@ -484,7 +487,7 @@ await yargs(hideBin(process.argv))
         .example('$0 log --outcome failed', 'what went wrong lately')
         .example('$0 log --uid standup@example.org --json', 'the history of one event, for a program'),
     async (argv) => withState(argv, (db) => {
-      const rows = auditRows(db, { run: argv.run, uid: argv.uid, href: argv.href, action: argv.action, outcome: argv.outcome, limit: argv.limit });
+      const rows = auditRows(db, { pair: argv.pair, run: argv.run, uid: argv.uid, href: argv.href, action: argv.action, outcome: argv.outcome, limit: argv.limit });
       if (argv.json) {
         if (rows.length > 0) console.log(logJsonLines(rows));
       } else console.log(logText(rows));

@@ -1,10 +1,12 @@
 // `log`: the audit rows, newest last, filtered by run, source UID, target href, action or outcome;
 // as a table for people or as JSON lines for programs.
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, or, type SQL } from 'drizzle-orm';
 import type { StateDatabase } from '../db/open-database.ts';
 import { audit, pairs } from '../db/schema.ts';
 
 export interface LogFilter {
+  /** A pair's PAIR_NAME or key. */
+  pair?: string;
   run?: number;
   uid?: string;
   href?: string;
@@ -16,6 +18,7 @@ export interface LogFilter {
 
 export function auditRows(db: StateDatabase, filter: LogFilter) {
   const conditions: SQL[] = [];
+  if (filter.pair !== undefined) conditions.push(or(eq(pairs.name, filter.pair), eq(pairs.pairKey, filter.pair))!);
   if (filter.run !== undefined) conditions.push(eq(audit.runId, filter.run));
   if (filter.uid !== undefined) conditions.push(eq(audit.sourceUid, filter.uid));
   if (filter.href !== undefined) conditions.push(eq(audit.targetHref, filter.href));

@@ -1,12 +1,14 @@
 // `status`: per pair, its last runs, the copies it holds, what is pending (conflicts, failures in the
 // last run) and whether a run is going now. Read from sync.db alone: no server is asked.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { StateDatabase } from '../db/open-database.ts';
 import { audit, locks, mappings, pairs, runs } from '../db/schema.ts';
 import { countsText } from '../lib/run-report.ts';
 
 export interface PairStatus {
   pair: string;
+  /** PAIR_NAME, when the pair's config gives one. */
+  name: string | null;
   source: string;
   target: string;
   copies: { synced: number; keptDeleted: number };
@@ -17,8 +19,10 @@ export interface PairStatus {
   lock: { pid: number; host: string; since: string; heartbeat: string } | null;
 }
 
-export function pairStatuses(db: StateDatabase, lastRuns: number): PairStatus[] {
-  return db.select().from(pairs).orderBy(pairs.id).all().map((pair) => {
+/** The status of every pair, or of the one with this PAIR_NAME or key. */
+export function pairStatuses(db: StateDatabase, lastRuns: number, only?: string): PairStatus[] {
+  const chosen = only === undefined ? undefined : or(eq(pairs.name, only), eq(pairs.pairKey, only));
+  return db.select().from(pairs).where(chosen).orderBy(pairs.id).all().map((pair) => {
     const recent = db.select().from(runs).where(eq(runs.pairId, pair.id)).orderBy(desc(runs.id)).limit(lastRuns).all();
     const lastFinished = db.select().from(runs).where(and(eq(runs.pairId, pair.id), sql`${runs.finishedAt} IS NOT NULL`)).orderBy(desc(runs.id)).limit(1).get();
     const counts = db
@@ -38,6 +42,7 @@ export function pairStatuses(db: StateDatabase, lastRuns: number): PairStatus[] 
     const lock = db.select().from(locks).where(eq(locks.pairId, pair.id)).get();
     return {
       pair: pair.pairKey,
+      name: pair.name,
       source: pair.source,
       target: pair.target,
       copies: {
@@ -63,7 +68,7 @@ export function statusText(statuses: PairStatus[]): string {
   if (statuses.length === 0) return 'no pair has been synced with this database yet';
   const lines: string[] = [];
   for (const s of statuses) {
-    lines.push(`pair ${s.pair}: ${s.source} -> ${s.target}`);
+    lines.push(`pair ${s.name === null ? s.pair : `${s.name} (${s.pair})`}: ${s.source} -> ${s.target}`);
     lines.push(`  copies: ${s.copies.synced} synced${s.copies.keptDeleted ? `, ${s.copies.keptDeleted} deleted on the target and kept so` : ''}`);
     if (s.window) lines.push(`  window of the last run: ${s.window.start} .. ${s.window.end}`);
     if (s.lock) lines.push(`  running now: process ${s.lock.pid} on ${s.lock.host} since ${s.lock.since} (last heartbeat ${s.lock.heartbeat})`);

@@ -6,6 +6,8 @@ export const pairs = sqliteTable('pairs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   /** Short stable id written into every copy as X-CALSYNC-PAIR. */
   pairKey: text('pair_key').notNull().unique(),
+  /** PAIR_NAME from the pair's config, when it gives one: how status, log and people call the pair. */
+  name: text('name').unique(),
   source: text('source').notNull(),
   target: text('target').notNull(),
   createdAt: text('created_at').notNull(),

@@ -5,6 +5,7 @@ import type { CollectionMark } from '../lib/endpoints/endpoint.ts';
 import { copyUid } from '../lib/copy-identity.ts';
 import { canonicalHash, contentHash } from '../lib/render-copy.ts';
 import { readTargetObject } from '../lib/target-object-facts.ts';
+import { EXIT, UserError } from '../lib/errors.ts';
 import type { StateDatabase } from './open-database.ts';
 import { audit, collectionObjects, collectionState, mappings, pairs, runs } from './schema.ts';
 
@@ -82,9 +83,23 @@ export class SyncState {
     return db.select({ id: pairs.id }).from(pairs).where(eq(pairs.pairKey, pairKey)).get() !== undefined;
   }
 
-  static forPair(db: StateDatabase, pairKey: string, source: string, target: string): SyncState {
+  /**
+   * The state of the pair of these two calendars, made on its first run. `name` (PAIR_NAME) is
+   * given to it; a name is one pair's only, and a pair keeps the name it was first given.
+   */
+  static forPair(db: StateDatabase, pairKey: string, source: string, target: string, name: string | null = null): SyncState {
     const existing = db.select().from(pairs).where(eq(pairs.pairKey, pairKey)).get();
-    const row = existing ?? db.insert(pairs).values({ pairKey, source, target, createdAt: now() }).returning().get();
+    if (name !== null) {
+      const named = db.select().from(pairs).where(eq(pairs.name, name)).get();
+      if (named && named.pairKey !== pairKey) {
+        throw new UserError(`PAIR_NAME=${name} already names another pair in this state database (${named.source} -> ${named.target}); give this pair another name`, EXIT.config);
+      }
+      if (existing?.name && existing.name !== name) {
+        throw new UserError(`these calendars are synced as the pair "${existing.name}" in this state database; set PAIR_NAME=${existing.name}`, EXIT.config);
+      }
+    }
+    if (existing && name !== null && existing.name === null) db.update(pairs).set({ name }).where(eq(pairs.id, existing.id)).run();
+    const row = existing ?? db.insert(pairs).values({ pairKey, name, source, target, createdAt: now() }).returning().get();
     return new SyncState(db, row.id, pairKey);
   }
 

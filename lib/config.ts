@@ -1,5 +1,6 @@
 // Settings from flags, the environment and config.env (in that order of precedence).
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { DateTime } from 'luxon';
@@ -18,6 +19,8 @@ export interface EndpointSettings {
 }
 
 export interface SyncConfig {
+  /** PAIR_NAME: the pair's name in the state database (several pairs may share one), or null. */
+  pairName: string | null;
   source: EndpointSettings;
   target: EndpointSettings;
   window: SyncWindow;
@@ -63,8 +66,9 @@ export interface SyncFlags {
   deleteOrphans?: boolean;
 }
 
-const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'CALENDAR'] as const;
+const SIDE_KEYS = ['URL', 'USERNAME', 'PASSWORD', 'PASSWORD_FILE', 'PASSWORD_COMMAND', 'CALENDAR'] as const;
 const KNOWN_KEYS = [
+  'PAIR_NAME',
   ...SIDE_KEYS.map((k) => `SOURCE_${k}`),
   ...SIDE_KEYS.map((k) => `TARGET_${k}`),
   'SYNC_WINDOW_PAST_DAYS',
@@ -122,6 +126,58 @@ export function parseInstant(text: string, flag: string): number {
 
 const DAY_MS = 86_400_000;
 
+/** How long a password manager may take to answer *_PASSWORD_COMMAND (it may ask to be unlocked). */
+const PASSWORD_COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * The password of a side from the one place the settings name: the value itself, a file holding it
+ * (*_PASSWORD_FILE, as systemd credentials are given), or a command printing it (*_PASSWORD_COMMAND,
+ * a password manager). Messages never show the password or the command's output.
+ */
+function readPassword(side: string, setting: (key: string) => { value: string; base: string } | undefined, errors: string[]): string | undefined {
+  const given = ['PASSWORD', 'PASSWORD_FILE', 'PASSWORD_COMMAND'].map((k) => `${side}_${k}`).filter((key) => (setting(key)?.value ?? '') !== '');
+  if (given.length > 1) {
+    errors.push(`${given.join(' and ')} are set together; keep one: the password itself, a file holding it, or a command printing it`);
+    return undefined;
+  }
+  const [key] = given;
+  if (key === undefined) return undefined;
+  const { value, base } = setting(key)!;
+  if (key.endsWith('_PASSWORD')) return value;
+  if (key.endsWith('_FILE')) {
+    const path = resolve(base, value.trim());
+    try {
+      const text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      if (text === '') errors.push(`${key} is "${value}", an empty file; put the password in it`);
+      return text;
+    } catch (error) {
+      errors.push(`${key} is "${value}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and its permissions`);
+      return undefined;
+    }
+  }
+  try {
+    const output = execFileSync('/bin/sh', ['-c', value], { encoding: 'utf8', timeout: PASSWORD_COMMAND_TIMEOUT_MS, stdio: ['inherit', 'pipe', 'pipe'] });
+    const password = output.split(/\r?\n/)[0];
+    if (password === '') errors.push(`${key} printed nothing; it must print the password on its first line`);
+    return password;
+  } catch (error) {
+    const failure = error as { status?: number | null; signal?: string | null; stderr?: string };
+    const why = failure.signal ? `stopped by ${failure.signal}` : `exit code ${failure.status}`;
+    const said = failure.stderr?.trim().split('\n')[0];
+    errors.push(`${key} failed (${why}${said ? `: ${said}` : ''}); run it by hand to check that it prints the password`);
+    return undefined;
+  }
+}
+
+/** A warning when the config file holds a password and other users may read it. */
+function checkPrivate(path: string, values: Record<string, string>, warn: (message: string) => void): void {
+  const holdsPassword = Object.keys(values).some((key) => canonicalKey(key)?.endsWith('_PASSWORD'));
+  const mode = statSync(path).mode & 0o777;
+  if (holdsPassword && (mode & 0o044) !== 0) {
+    warn(`${path} holds a password and other users can read it (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
+  }
+}
+
 export function loadConfig(flags: SyncFlags, env: Record<string, string | undefined>, now: number, warn: (message: string) => void): SyncConfig {
   const errors: string[] = [];
   let fileValues: Record<string, string> = {};
@@ -129,6 +185,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   if (flags.config) {
     if (!existsSync(flags.config)) throw new UserError(`the config file ${flags.config} does not exist; copy config.env.example to it and fill it in`);
     fileValues = parseEnv(readFileSync(flags.config, 'utf8')) as Record<string, string>;
+    checkPrivate(flags.config, fileValues, warn);
   }
   const file = canonicalLayer(fileValues, (key) => warn(`${flags.config}: unknown key ${key} is ignored (known keys: see config.env.example)`));
   const environment = canonicalLayer(env);
@@ -194,7 +251,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
       network,
       url: url.value.trim(),
       username: setting(`${name}_USERNAME`)?.value,
-      password: setting(`${name}_PASSWORD`)?.value,
+      password: readPassword(name, setting, errors),
       calendar: setting(`${name}_CALENDAR`)?.value?.trim(),
     };
     if (/^(https?|webcals?):\/\//i.test(settings.url)) {
@@ -213,6 +270,10 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
 
   const days = (key: string, fallback: number) => whole(key, fallback, 'a whole number of days');
 
+  const pairName = setting('PAIR_NAME')?.value?.trim() || null;
+  if (pairName !== null && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(pairName)) {
+    errors.push(`PAIR_NAME is "${pairName}"; it must be a short name of letters, digits, '.', '_' or '-', like work`);
+  }
   const source = side('SOURCE');
   const target = side('TARGET');
   const pastDays = days('SYNC_WINDOW_PAST_DAYS', 30);
@@ -245,6 +306,7 @@ export function loadConfig(flags: SyncFlags, env: Record<string, string | undefi
   if (maxDeletePercent > 100) errors.push(`MAX_DELETE_PERCENT is "${maxDeletePercent}"; it must be a whole percentage from 0 to 100, like 25`);
   if (errors.length > 0) throw new UserError(errors.join('\n'), EXIT.config);
   return {
+    pairName,
     source,
     target,
     window,

@@ -2,7 +2,7 @@
 // The environment is always passed explicitly; process.env is never read by these tests.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalKey, loadConfig, parseInstant, type SyncConfig, type SyncFlags } from '../lib/config.ts';
@@ -23,10 +23,10 @@ function tempDir(): string {
   return dir;
 }
 
-/** Writes a config file in a fresh folder and returns its path. */
+/** Writes a config file in a fresh folder, readable by its owner only (as the README says), and returns its path. */
 function configFile(...lines: string[]): string {
   const path = join(tempDir(), 'config.env');
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
   return path;
 }
 
@@ -325,8 +325,66 @@ describe('loadConfig: warnings', () => {
     assert.equal(config.window.start, Date.UTC(2026, 4, 16, 12), 'the misspelt key is ignored');
   });
 
+  test('a config file that holds a password and that other users can read is warned about, with the fix', () => {
+    const path = configFile(`SOURCE_URL=${BOTH.source}`, `TARGET_URL=${BOTH.target}`, 'SOURCE_PASSWORD=secret');
+    chmodSync(path, 0o644);
+    assert.deepEqual(load({ config: path }).warnings, [`${path} holds a password and other users can read it (mode 0644); run: chmod 600 ${path}`]);
+    chmodSync(path, 0o600);
+    assert.deepEqual(load({ config: path }).warnings, []);
+    const noPassword = configFile(`SOURCE_URL=${BOTH.source}`, `TARGET_URL=${BOTH.target}`);
+    chmodSync(noPassword, 0o644);
+    assert.deepEqual(load({ config: noPassword }).warnings, []);
+  });
+
   test('unknown keys in the environment are not warned about', () => {
     const { warnings } = load(BOTH, { PATH: '/usr/bin:/bin', HOME: '/home/ana', NEXTCLOUD_THEME: 'dark' });
     assert.deepEqual(warnings, []);
+  });
+});
+
+describe('loadConfig: passwords from a file or a command', () => {
+  test('*_PASSWORD_FILE reads the password from a file (relative to the config file), without its final newline', () => {
+    const path = configFile(`SOURCE_URL=${BOTH.source}`, `TARGET_URL=${BOTH.target}`, 'SOURCE_PASSWORD_FILE=secrets/source', 'KERIO_PASSWORD_FILE=secrets/target');
+    mkdirSync(join(path, '..', 'secrets'));
+    writeFileSync(join(path, '..', 'secrets', 'source'), 'pa ss#word\n');
+    writeFileSync(join(path, '..', 'secrets', 'target'), 'kerio\r\n');
+    const { config } = load({ config: path });
+    assert.equal(config.source.password, 'pa ss#word');
+    assert.equal(config.target.password, 'kerio');
+  });
+
+  test('*_PASSWORD_COMMAND runs a command (a password manager) and takes the first line it prints', () => {
+    const { config } = load(BOTH, { SOURCE_PASSWORD_COMMAND: "printf 'from-the-vault\\nsecond line\\n'", NEXTCLOUD_PASSWORD_FILE: undefined });
+    assert.equal(config.source.password, 'from-the-vault');
+    assert.equal(config.target.password, undefined);
+  });
+
+  test('a password file that cannot be read, a failing command and an empty answer are each one line naming the key, all at once', () => {
+    const dir = tempDir();
+    const error = failure(BOTH, {
+      SOURCE_PASSWORD_FILE: join(dir, 'missing'),
+      TARGET_PASSWORD_COMMAND: "echo 'the secret stays out' && echo 'vault is locked' >&2 && exit 3",
+      SYNC_CONCURRENCY: 'many',
+    });
+    assert.equal(error.exitCode, 3);
+    assert.deepEqual(error.message.split('\n'), [
+      `SOURCE_PASSWORD_FILE is "${join(dir, 'missing')}", which cannot be read (ENOENT); check the path and its permissions`,
+      'TARGET_PASSWORD_COMMAND failed (exit code 3: vault is locked); run it by hand to check that it prints the password',
+      'SYNC_CONCURRENCY is "many"; it must be a whole number of requests at once, at least 1, like 4',
+    ]);
+    assert.equal(failure(BOTH, { SOURCE_PASSWORD_COMMAND: 'true' }).message, 'SOURCE_PASSWORD_COMMAND printed nothing; it must print the password on its first line');
+  });
+
+  test('a password given in two ways at once is refused: it would be unclear which one counts', () => {
+    const error = failure(BOTH, { TARGET_PASSWORD: 'one', TARGET_PASSWORD_COMMAND: 'echo two' });
+    assert.equal(error.message, 'TARGET_PASSWORD and TARGET_PASSWORD_COMMAND are set together; keep one: the password itself, a file holding it, or a command printing it');
+  });
+});
+
+describe('loadConfig: PAIR_NAME', () => {
+  test('names the pair; a name with spaces or slashes is refused with the fix', () => {
+    assert.equal(load(BOTH, { PAIR_NAME: 'work' }).config.pairName, 'work');
+    assert.equal(load(BOTH).config.pairName, null);
+    assert.equal(failure(BOTH, { PAIR_NAME: 'my work/cal' }).message, `PAIR_NAME is "my work/cal"; it must be a short name of letters, digits, '.', '_' or '-', like work`);
   });
 });
