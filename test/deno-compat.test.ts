@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
 import { FIRST_SYNC_COPIES, FOREIGN_OBJECT } from './harness/fixture-copies.ts';
-import { denoBinary, runCli, runOnCalendars, summaryCounts, summaryRequests, type Runtime } from './harness/run-cli.ts';
+import { childEnv, denoBinary, runCli, runOnCalendars, summaryCounts, summaryRequests, type Runtime } from './harness/run-cli.ts';
 import { exerciseClient } from './harness/sqlite-client-exercise.ts';
 
 // Never skipped: Deno is a devDependency, so a machine without it was not set up with npm ci.
@@ -29,7 +29,7 @@ const withoutPair = (objects: Array<{ data: string }>) => objects.map(({ data })
 
 test('node:sqlite behind the adapter answers what drizzle asks as better-sqlite3 does', async () => {
   const script = fileURLToPath(new URL('./harness/sqlite-client-exercise.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(denoBinary, ['run', '-A', script], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1' } });
+  const { stdout } = await promisify(execFile)(denoBinary, ['run', '-A', script], { env: childEnv() });
   const betterSqlite3 = exerciseClient(new Database(':memory:'));
   assert.deepEqual(JSON.parse(stdout), betterSqlite3);
   assert.deepEqual(betterSqlite3, {
@@ -134,5 +134,14 @@ describe('the same sync under Node and under Deno', () => {
     );
     assert.deepEqual(pair.pending, []);
     assert.equal(pair.lock, null);
+  });
+
+  test('Node carries on with the state Deno wrote, and has nothing to do', async () => {
+    const before = await server.listObjects(targets.deno);
+    const run = await runOnCalendars({ server, source, target: targets.deno, db: dbOf('deno') }, []);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(summaryCounts(run.stdout), NOTHING_TO_DO);
+    assert.deepEqual(summaryRequests(run.stdout), { REPORT: 2 });
+    assert.deepEqual(await server.listObjects(targets.deno), before);
   });
 });

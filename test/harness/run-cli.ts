@@ -15,6 +15,12 @@ interface CliOptions {
   runtime?: Runtime;
 }
 
+/**
+ * A child's environment: only what the test gives, so no SOURCE_ or TARGET_ setting from the developer's
+ * shell leaks in; and Deno would otherwise look for a newer release of itself on the internet.
+ */
+export const childEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1', ...extra });
+
 /** How each runtime runs sync.ts: Node through tsx, Deno as it is. */
 function command(runtime: Runtime, args: string[]): [string, string[]] {
   return runtime === 'deno' ? [denoBinary, ['run', '-A', syncScript, ...args]] : [process.execPath, ['--import', 'tsx', syncScript, ...args]];
@@ -61,9 +67,7 @@ export function startCli(args: string[], options: CliOptions = {}): StartedCli {
     child = execFile(
       file,
       argv,
-      // Only what the test gives: no SOURCE_*/TARGET_* from the developer's shell leaks in. Deno
-      // would otherwise look for a newer release of itself on the internet.
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1', ...options.env }, cwd: options.cwd, timeout: 120_000 },
+      { env: childEnv(options.env), cwd: options.cwd, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr, signal: error?.signal ?? null });
