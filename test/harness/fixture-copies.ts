@@ -17,3 +17,17 @@ export const STANDUP_COPIES = [
 
 /** foreign.ics, which no run may change. */
 export const FOREIGN_OBJECT = "foreign:foreign@test | Someone else's event | 20261016T120000Z | 20261016T130000Z";
+
+/**
+ * Everything the source fixtures (standup, holiday, review, ny-call, later, task) give: later.ics is
+ * outside the window and task.ics is a VTODO, so neither has a copy.
+ */
+export const FIRST_SYNC_COPIES = [
+  HOLIDAY_COPY,
+  'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',
+  'review@test 20261027T160000Z | Daily review | 20261027T160000Z | DURATION PT1H',
+  'review@test 20261028T160000Z | Daily review | 20261028T160000Z | DURATION PT1H',
+  'review@test 20261030T160000Z | Daily review | 20261030T160000Z | DURATION PT1H',
+  'review@test 20261031T160000Z | Daily review | 20261031T160000Z | DURATION PT1H',
+  ...STANDUP_COPIES,
+];

@@ -4,6 +4,27 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const syncScript = fileURLToPath(new URL('../../sync.ts', import.meta.url));
+/** Deno comes with the devDependencies (the npm package `deno`), so it is there after `npm ci`. */
+export const denoBinary = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url));
+
+export type Runtime = 'node' | 'deno';
+
+interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  runtime?: Runtime;
+}
+
+/**
+ * A child's environment: only what the test gives, so no SOURCE_ or TARGET_ setting from the developer's
+ * shell leaks in; and Deno would otherwise look for a newer release of itself on the internet.
+ */
+export const childEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1', ...extra });
+
+/** How each runtime runs sync.ts: Node through tsx, Deno as it is. */
+function command(runtime: Runtime, args: string[]): [string, string[]] {
+  return runtime === 'deno' ? [denoBinary, ['run', '-A', syncScript, ...args]] : [process.execPath, ['--import', 'tsx', syncScript, ...args]];
+}
 
 export interface CliResult {
   code: number;
@@ -11,7 +32,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
 
@@ -19,10 +40,15 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
  * sync.ts with `args` (a command and its options) between two calendars of one test server, over
  * October 2026, the month of the CalDAV fixtures.
  */
-export function runOnCalendars(calendars: { server: { username: string; password: string }; source: string; target: string; db: string }, args: string[]): Promise<CliResult> {
+export function runOnCalendars(
+  calendars: { server: { username: string; password: string }; source: string; target: string; db: string },
+  args: string[],
+  runtime: Runtime = 'node',
+): Promise<CliResult> {
   const { server, source, target, db } = calendars;
   return runCli([...args, '--source', source, '--source-username', server.username, '--target', target, '--target-username', server.username, '--from', '2026-10-01', '--to', '2026-11-01', '--db', db], {
     env: { SOURCE_PASSWORD: server.password, TARGET_PASSWORD: server.password },
+    runtime,
   });
 }
 
@@ -34,14 +60,14 @@ export interface StartedCli {
 }
 
 /** Starts sync.ts like runCli, and gives the child as well (to kill it in the middle of a run). */
-export function startCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): StartedCli {
+export function startCli(args: string[], options: CliOptions = {}): StartedCli {
   let child!: ChildProcess;
+  const [file, argv] = command(options.runtime ?? 'node', args);
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child = execFile(
-      process.execPath,
-      ['--import', 'tsx', syncScript, ...args],
-      // Only what the test gives: no SOURCE_*/TARGET_* from the developer's shell leaks in.
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }, cwd: options.cwd, timeout: 120_000 },
+      file,
+      argv,
+      { env: childEnv(options.env), cwd: options.cwd, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr, signal: error?.signal ?? null });
