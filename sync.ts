@@ -25,24 +25,44 @@ import type { Action, DesiredCopy, SourceObject, SyncPolicy, SyncWindow } from '
 import { isWritable, type SourceEndpoint, type TargetEndpoint } from './lib/endpoints/endpoint.ts';
 import { EXIT, UserError } from './lib/errors.ts';
 import { expandWindow } from './lib/expand-window.ts';
-import { newRequestStats, type RequestStats } from './lib/http.ts';
+import { newRequestStats, type RequestRecord, type RequestStats } from './lib/http.ts';
 import { rfc3339 } from './lib/instants.ts';
 import { planActions } from './lib/plan-actions.ts';
 import { describeUndoStep, planUndo } from './lib/plan-undo.ts';
 import { propagateDeletions } from './lib/propagate-deletions.ts';
-import { refreshSource, refreshTarget } from './lib/refresh-collection.ts';
+import { refreshSource, refreshTarget, type FetchProgress } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
-import { actionRecord, countOf, describeAction, emptyCounts, summaryLine, wroteAnything } from './lib/run-report.ts';
+import { actionRecord, countOf, describeAction, emptyCounts, summaryLine, trafficRecord, wroteAnything } from './lib/run-report.ts';
+import { RunLog, type LogSettings } from './lib/run-log.ts';
 import { verificationFindings } from './lib/verify-findings.ts';
 
-const log = (line: string) => console.log(`${rfc3339(Date.now())} ${line}`);
-const warn = (line: string) => console.error(`${rfc3339(Date.now())} warning: ${line}`);
+/**
+ * What a run prints. --log-json is read from the command line itself, as --detailed-exitcode is: a
+ * usage error is reported before yargs has parsed it, and is a JSON line too.
+ */
+const runLog = new RunLog(hideBin(process.argv).includes('--log-json'));
+const warn = (line: string) => runLog.warn(line);
+
+/** --verbose: each attempt of each request. RequestRecord holds no header, so no credential either. */
+function logRequest(request: RequestRecord) {
+  const attempt = request.attempt > 1 ? ` (attempt ${request.attempt})` : '';
+  runLog.detail('request', `request ${request.side} ${request.method} ${request.path} ${request.status ?? request.failure} ${request.ms} ms${attempt}`, { ...request });
+}
+
+/** The progress bar's count of one side's download, from its listing on (the total is known after it). */
+function fetchProgress(side: 'source' | 'target'): FetchProgress {
+  runLog.progress({ phase: `fetching ${side}`, done: 0, total: null, unit: 'objects' });
+  return (done, total) => runLog.progress({ phase: `fetching ${side}`, done, total, unit: 'objects' });
+}
 
 /** What the source wants on the target: every instance in the window, rendered as the copy to store. */
 function desiredCopies(sourceObjects: SourceObject[], window: SyncWindow, pairKey: string, target: TargetEndpoint) {
   const desired: DesiredCopy[] = [];
   // Each instance is rendered as it is made and only the text is kept, for memory's sake.
-  const expansion = expandWindow(sourceObjects, window, (instance) => desired.push(renderCopy(instance, pairKey, (name) => target.hrefFor(name))));
+  const expansion = expandWindow(sourceObjects, window, (instance) => {
+    desired.push(renderCopy(instance, pairKey, (name) => target.hrefFor(name)));
+    runLog.progress({ phase: 'planning', done: desired.length, total: null, unit: 'occurrences' });
+  });
   expansion.warnings.forEach(warn);
   return { desired, problems: expansion.problems };
 }
@@ -62,10 +82,10 @@ async function readAndPlan(run: {
   relist?: boolean;
 }) {
   const { source, target, state, pairKey, window, policy, persist } = run;
-  const sourceObjects = await refreshSource(source, state, persist, run.relist ? null : undefined);
+  const sourceObjects = await refreshSource(source, state, persist, run.relist ? null : undefined, fetchProgress('source'));
   const { desired, problems } = desiredCopies(sourceObjects, window, pairKey, target);
   const mappings = state.mappings();
-  const targetObjects = await refreshTarget(target, state, pairKey, mappings, persist, run.relist ? null : undefined);
+  const targetObjects = await refreshTarget(target, state, pairKey, mappings, persist, run.relist ? null : undefined, fetchProgress('target'));
   const actions = planActions({ pairKey, window, desired, problems, target: targetObjects, mappings, policy });
   return { sourceObjects, targetObjects, mappings, actions };
 }
@@ -91,16 +111,20 @@ const requestCount = (stats: RequestStats) => Object.values(stats.byMethod).redu
 async function verify(flags: SyncFlags): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
-  const stats = newRequestStats();
+  const stats = newRequestStats(logRequest);
   const db = openSyncedState(config, 'verify');
   try {
     const { source, target, pairKey, state } = await openSyncedPair(config, db, stats);
     const policy = { ...config.policy, adoptForeign: false, deleteOrphans: false };
     const { targetObjects, mappings, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: false, relist: true });
     const findings = verificationFindings(actions, mappings, targetObjects);
-    for (const finding of findings) log(`${finding.kind}: ${finding.detail}`);
+    for (const finding of findings) runLog.info('finding', `${finding.kind}: ${finding.detail}`, { ...finding });
     const copies = actions.filter((a) => a.kind === 'unchanged').length;
-    log(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${requestCount(stats)} requests, nothing written`);
+    runLog.summary(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${requestCount(stats)} requests, nothing written`, {
+      differences: findings.length,
+      copies,
+      ...trafficRecord(stats, Date.now() - began),
+    });
     return findings.length === 0 ? EXIT.ok : EXIT.changes;
   } finally {
     db.$client.close();
@@ -116,7 +140,7 @@ async function verify(flags: SyncFlags): Promise<number> {
 async function undo(flags: SyncFlags & { run: number }): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
-  const stats = newRequestStats();
+  const stats = newRequestStats(logRequest);
   const db = openSyncedState(config, 'undo from');
   let lock: RunLock | null = null;
   try {
@@ -129,8 +153,8 @@ async function undo(flags: SyncFlags & { run: number }): Promise<number> {
     const writable = isWritable(source) ? source : null;
     const needsSource = rows.some((row) => row.action === 'propagate' && row.outcome === 'ok');
     // What both sides hold now decides which writes can still be undone.
-    const targetNow = await refreshTarget(target, state, pairKey, state.mappings(), !config.dryRun);
-    const sourceNow = needsSource && writable ? await refreshSource(writable, state, !config.dryRun) : [];
+    const targetNow = await refreshTarget(target, state, pairKey, state.mappings(), !config.dryRun, undefined, fetchProgress('target'));
+    const sourceNow = needsSource && writable ? await refreshSource(writable, state, !config.dryRun, undefined, fetchProgress('source')) : [];
     const steps = planUndo({
       rows,
       target: new Map(targetNow.map((o) => [o.href, o.etag])),
@@ -143,17 +167,20 @@ async function undo(flags: SyncFlags & { run: number }): Promise<number> {
     const counts = emptyCounts();
     for (const step of steps) {
       const line = describeUndoStep(step, flags.run);
-      if (step.kind === 'already') log(line);
+      const about = 'row' in step ? { sourceUid: step.row.sourceUid, recurrenceId: step.row.recurrenceId, targetHref: step.row.targetHref } : { sourceHref: step.href };
+      const fields = { step: step.kind, undoneRun: flags.run, ...about };
+      if (step.kind === 'already') runLog.info('undo', line, fields);
       else if (step.kind === 'cannot') {
         counts.skipped++;
-        warn(line);
+        runLog.warn(line, fields);
         if (!config.dryRun) state.recordOnly(runId, { ...undoEntry(step.row, line), outcome: 'failed' });
-      } else if (config.dryRun) log(`would ${line}`);
+      } else if (config.dryRun) runLog.info('undo', `would ${line}`, { ...fields, dryRun: true });
       else {
         const outcome = await applyUndoStep(step, target, writable, state, runId, line);
         if (outcome !== 'ok') counts.failed++;
         else counts[step.kind === 'remove' ? 'deleted' : step.kind === 'recreate' ? 'created' : 'updated']++;
-        log(outcome === 'ok' ? line : `FAILED ${line}: ${outcome.failed}`);
+        if (outcome === 'ok') runLog.info('undo', line, fields);
+        else runLog.failure('undo', `FAILED ${line}: ${outcome.failed}`, { ...fields, outcome: 'failed', error: outcome.failed });
       }
     }
     const problems = counts.failed + counts.skipped;
@@ -168,7 +195,12 @@ async function undo(flags: SyncFlags & { run: number }): Promise<number> {
         durationMs: Date.now() - began,
       });
     }
-    log(`${config.dryRun ? 'dry run, nothing written: ' : ''}undo of run ${flags.run}: ${summaryLine(counts, stats, Date.now() - began)}`);
+    runLog.summary(`${config.dryRun ? 'dry run, nothing written: ' : ''}undo of run ${flags.run}: ${summaryLine(counts, stats, Date.now() - began)}`, {
+      undoneRun: flags.run,
+      dryRun: config.dryRun,
+      counts,
+      ...trafficRecord(stats, Date.now() - began),
+    });
     return problems === 0 ? EXIT.ok : EXIT.partial;
   } finally {
     lock?.release();
@@ -218,7 +250,7 @@ function guardMessage(verdict: GuardVerdict, maxPercent: number, dryRun: boolean
 async function sync(flags: SyncFlags, repair = false): Promise<number> {
   const began = Date.now();
   const config = loadConfig(flags, process.env, began, warn);
-  const stats = newRequestStats();
+  const stats = newRequestStats(logRequest);
   // A dry run writes nothing, not even a new state file.
   const db = openDatabase(config.dryRun && !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
   const stop = watchForStop();
@@ -254,7 +286,12 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
       if (verdict && !config.dryRun) {
         const message = guardMessage(verdict, config.maxDeletePercent, false);
         state.finishRun(runId, 'guarded', emptyCounts(), traffic(), message);
-        log(`stopped by the deletion guard, nothing written: ${summaryLine(emptyCounts(), stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+        runLog.summary(`stopped by the deletion guard, nothing written: ${summaryLine(emptyCounts(), stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`, {
+          guarded: true,
+          window,
+          counts: emptyCounts(),
+          ...trafficRecord(stats, Date.now() - began),
+        });
         throw new UserError(message, EXIT.guard);
       }
 
@@ -264,7 +301,10 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
         for (const action of actions) {
           const counter = countOf(action);
           if (counter) counts[counter]++;
-          if (action.kind !== 'unchanged' && !flags.json) log(`would ${describeAction(action)}`);
+          if (flags.json) continue;
+          const fields = { ...actionRecord(action), dryRun: true };
+          if (action.kind === 'unchanged') runLog.detail(action.kind, describeAction(action), fields);
+          else runLog.info(action.kind, `would ${describeAction(action)}`, fields);
         }
         if (verdict) warn(guardMessage(verdict, config.maxDeletePercent, true));
         if (flags.json) {
@@ -272,11 +312,15 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
           console.log(JSON.stringify(plan, null, 2));
         }
       } else {
+        let done = 0;
         const record = (action: Action, outcome: ActionOutcome) => {
           const counter = countOf(action);
           if (outcome !== 'ok') counts.failed++;
           else if (counter) counts[counter]++;
-          if (action.kind !== 'unchanged') log(outcome === 'ok' ? describeAction(action) : `FAILED ${describeAction(action)}: ${outcome.failed}`);
+          if (outcome !== 'ok') runLog.failure(action.kind, `FAILED ${describeAction(action)}: ${outcome.failed}`, { ...actionRecord(action), outcome: 'failed', error: outcome.failed });
+          else if (action.kind === 'unchanged') runLog.detail(action.kind, describeAction(action), actionRecord(action));
+          else runLog.info(action.kind, describeAction(action), actionRecord(action));
+          runLog.progress({ phase: 'writing', done: ++done, total: actions.length, unit: 'actions', failed: counts.failed });
         };
         const creates = actions.some((a) => a.kind === 'create');
         const markBefore = state.collectionMark('target');
@@ -311,7 +355,14 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
         const outcome = interrupted ? 'interrupted' : problems === 0 ? 'success' : 'partial';
         state.finishRun(runId, outcome, counts, traffic(), interrupted ? `stopped by ${interrupted} with ${notDone} actions not done` : undefined);
       }
-      if (!flags.json) log(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`);
+      if (!flags.json) {
+        runLog.summary(`${config.dryRun ? 'dry run, nothing written: ' : ''}${summaryLine(counts, stats, Date.now() - began)} [window ${window.start} .. ${window.end}]`, {
+          dryRun: config.dryRun,
+          window,
+          counts,
+          ...trafficRecord(stats, Date.now() - began),
+        });
+      }
       if (interrupted) {
         warn(`stopped by ${interrupted}: ${notDone} actions were not done; the next run does them`);
         return interrupted === 'SIGINT' ? EXIT.interruptedBySigint : EXIT.interruptedBySigterm;
@@ -331,9 +382,27 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
   }
 }
 
+/** How a run tells what it does, for the commands that run one: sync, repair, verify and undo. */
+function logOptions<T>(y: Argv<T>) {
+  return y
+    .option('quiet', { type: 'boolean', conflicts: 'verbose', describe: 'print only errors, warnings and the summary line' })
+    .option('verbose', { type: 'boolean', describe: 'also print each request (method, path, status, time, attempt) and each copy left as it was' })
+    .option('log-json', { type: 'boolean', describe: 'each line as one JSON object on stdout, errors and warnings too' });
+}
+
+/** Runs a command that reads both calendars, with the output its flags ask for and no progress bar left behind. */
+async function withRunLog(flags: LogSettings, run: () => Promise<number>): Promise<void> {
+  runLog.configure(flags);
+  try {
+    process.exitCode = await run();
+  } finally {
+    runLog.end();
+  }
+}
+
 /** The options that name the two calendars, the window, the state and the policies: sync and verify share them. */
 function calendarOptions<T>(y: Argv<T>) {
-  return y
+  return logOptions(y)
     .option('config', { type: 'string', describe: 'config.env file (see config.env.example)' })
     .option('source', { type: 'string', describe: 'source: CalDAV server or calendar URL, .ics feed URL, or .ics file' })
     .option('target', { type: 'string', describe: 'target: CalDAV server or calendar URL, or a folder' })
@@ -393,7 +462,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       guardOptions(calendarOptions(y))
         .option('dry-run', { type: 'boolean', describe: 'print the plan and write nothing' })
-        .option('json', { type: 'boolean', implies: 'dry-run', describe: 'with --dry-run: print the plan as JSON (and nothing else on stdout)' })
+        .option('json', { type: 'boolean', implies: 'dry-run', conflicts: 'log-json', describe: 'with --dry-run: print the plan as JSON (and nothing else on stdout)' })
         .option('detailed-exitcode', { type: 'boolean', describe: 'exit 0 when nothing was (or would be) written, 2 when something was, 1 on any error' })
         .option('concurrency', { type: 'number', describe: 'requests to a server at once (4)' })
         .option('dedupe-foreign', { type: 'boolean', describe: 'also delete duplicates among objects this tool did not make (keeps one)' })
@@ -402,7 +471,7 @@ await yargs(hideBin(process.argv))
         .example('$0 --config config.env --dry-run', 'show what a sync would do')
         .example('$0 --config config.env --dry-run --json --detailed-exitcode', 'the plan as JSON; exit 2 if anything would be written'),
     async (argv) => {
-      process.exitCode = await sync(argv as SyncFlags);
+      await withRunLog(argv, () => sync(argv as SyncFlags));
     },
   )
   .command(
@@ -415,7 +484,7 @@ await yargs(hideBin(process.argv))
         .example('$0 repair --config config.env --dry-run', 'what a repair would do')
         .example('$0 repair --config config.env --delete-orphans', 'repair, and delete copies nothing accounts for'),
     async (argv) => {
-      process.exitCode = await sync(argv as SyncFlags, true);
+      await withRunLog(argv, () => sync(argv as SyncFlags, true));
     },
   )
   .command(
@@ -425,7 +494,7 @@ await yargs(hideBin(process.argv))
       calendarOptions(y)
         .example('$0 verify --config config.env', 'are the copies as the state says?'),
     async (argv) => {
-      process.exitCode = await verify(argv as SyncFlags);
+      await withRunLog(argv, () => verify(argv as SyncFlags));
     },
   )
   .command(
@@ -438,7 +507,7 @@ await yargs(hideBin(process.argv))
         .example('$0 undo 12 --config config.env --dry-run', 'what undoing run 12 would do')
         .example('$0 undo 12 --config config.env', 'undo run 12'),
     async (argv) => {
-      process.exitCode = await undo(argv as SyncFlags & { run: number });
+      await withRunLog(argv, () => undo(argv as SyncFlags & { run: number }));
     },
   )
   .command(
@@ -503,22 +572,24 @@ await yargs(hideBin(process.argv))
     async (argv) => withState(argv, (db) => {
       if (!Number.isInteger(argv.olderThan) || argv.olderThan < 1) throw new UserError(`--older-than is "${argv.olderThan}"; it must be a whole number of days, at least 1, like 365`);
       const { removed, before } = pruneAudit(db, argv.olderThan);
-      log(`removed ${removed} audit rows from before ${before}`);
+      runLog.info('prune', `removed ${removed} audit rows from before ${before}`, { removed, before });
     }),
   )
   .strict()
   .fail((message, error) => {
     if (error) throw error;
-    console.error(`error: ${message} (see --help)`);
-    process.exit(detailedExitcode ? EXIT.partial : EXIT.config);
+    const exitCode = detailedExitcode ? EXIT.partial : EXIT.config;
+    runLog.error(`${message} (see --help)`, { exitCode });
+    process.exit(exitCode);
   })
   .help()
   .version()
   .parseAsync()
   .catch((error: unknown) => {
     if (error instanceof UserError) {
-      for (const line of error.message.split('\n')) console.error(`error: ${line}`);
-      process.exit(detailedExitcode ? EXIT.partial : error.exitCode);
+      const exitCode = detailedExitcode ? EXIT.partial : error.exitCode;
+      for (const line of error.message.split('\n')) runLog.error(line, { exitCode });
+      process.exit(exitCode);
     }
     throw error;
   });

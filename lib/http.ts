@@ -1,6 +1,7 @@
 // The one door to the network: adds credentials (Basic, or Digest once the server asks for it; only
 // for the configured origin, also across the redirects it follows), a timeout and retries of failures
-// that can pass, and counts requests by method and bytes received for the run summary.
+// that can pass, counts requests by method and bytes received for the run summary, and tells each
+// attempt to a listener (the --verbose request log).
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,23 @@ export interface RequestStats {
   bytesReceived: number;
   /** Retries made so far by the run, both sides together: the run's retry budget is spent from this. */
   retries: number;
+  /** Told of each attempt as it ends. */
+  onRequest?: (request: RequestRecord) => void;
+}
+
+/** One attempt of a request, for the log: never a header, a body, a query or a credential. */
+export interface RequestRecord {
+  /** source or target */
+  side: string;
+  method: string;
+  path: string;
+  /** null when no answer came (refused, dropped, timed out). */
+  status: number | null;
+  ms: number;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** Why no answer came. */
+  failure?: string;
 }
 
 export interface HttpSettings {
@@ -38,8 +56,8 @@ export function answersARepeat(response: Response): boolean {
   return repeats.has(response);
 }
 
-export function newRequestStats(): RequestStats {
-  return { byMethod: {}, bytesReceived: 0, retries: 0 };
+export function newRequestStats(onRequest?: (request: RequestRecord) => void): RequestStats {
+  return { byMethod: {}, bytesReceived: 0, retries: 0, onRequest };
 }
 
 /** `label` names the side in messages (source or target); it never includes credentials. */
@@ -69,16 +87,21 @@ export function createHttp(origin: string, settings: HttpSettings, stats: Reques
       else headers.delete('authorization');
       let answer: Answer | null = null;
       let reason: string | null = null;
+      const began = Date.now();
+      const tell = (status: number | null, failure?: string) =>
+        stats.onRequest?.({ side: label, method, path: url.pathname, status, ms: Date.now() - began, attempt: attempts, failure });
       try {
         answer = await send(url, method, headers, body, init.signal ?? AbortSignal.timeout(network.timeoutMs));
+        tell(answer.status);
         stats.bytesReceived += answer.body.byteLength;
         if (!retryableFailure(answer.status)) return { ...answer, repeat, sent };
         repeat ||= answer.status === 502 || answer.status === 504;
       } catch (error) {
+        reason = networkReason(error, network.timeoutMs);
+        tell(null, reason);
         repeat = true;
         const certificate = certificateProblem(error);
         if (certificate !== null) throw new ServerUnavailable(`the ${label} server ${url.origin} ${certificate}`);
-        reason = networkReason(error, network.timeoutMs);
         if (!passes(error)) throw new ServerUnavailable(`cannot reach the ${label} server ${url.origin}: ${reason}; check the ${label} URL`);
       }
       const spent = stats.retries >= network.retryBudget;

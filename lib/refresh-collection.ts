@@ -7,6 +7,17 @@ import { readTargetObject } from './target-object-facts.ts';
 
 type Side = 'source' | 'target';
 
+/** How far the download of a side's new and changed objects is: objects done of all to fetch. */
+export type FetchProgress = (done: number, total: number) => void;
+
+/** Endpoints that read in one go (a file, a feed) tell nothing as they go: the end is told for them. */
+async function fetchWithProgress(endpoint: SourceEndpoint | TargetEndpoint, hrefs: string[], progress?: FetchProgress) {
+  progress?.(0, hrefs.length);
+  const fetched = await endpoint.fetchObjects(hrefs, progress && ((done) => progress(done, hrefs.length)));
+  progress?.(hrefs.length, hrefs.length);
+  return fetched;
+}
+
 /** The listing after `changes`, and the hrefs whose content is not known at their current ETag. */
 function merge(cached: Map<string, CachedObject>, changes: Exclude<CollectionChanges, { kind: 'unchanged' }>) {
   const listed: ListedObject[] = changes.kind === 'full' ? changes.objects : changes.changed;
@@ -34,13 +45,14 @@ export async function refreshSource(
   state: SyncState,
   persist: boolean,
   mark: CollectionMark | null = state.collectionMark('source'),
+  progress?: FetchProgress,
 ): Promise<SourceObject[]> {
   const cached = new Map(state.cachedObjects('source').map((o) => [o.href, o]));
   const changes = await endpoint.changesSince(mark);
   let objects = [...cached.values()];
   if (changes.kind !== 'unchanged') {
     const { removed, stale } = merge(cached, changes);
-    const fetched = await endpoint.fetchObjects(stale.map((o) => o.href));
+    const fetched = await fetchWithProgress(endpoint, stale.map((o) => o.href), progress);
     const fetchedHrefs = new Set(fetched.map((o) => o.href));
     // Deleted between the listing and the fetch: gone.
     const vanished = stale.filter((o) => !fetchedHrefs.has(o.href)).map((o) => o.href);
@@ -58,6 +70,7 @@ export async function refreshTarget(
   mappings: Mapping[],
   persist: boolean,
   mark: CollectionMark | null = state.collectionMark('target'),
+  progress?: FetchProgress,
 ): Promise<TargetObject[]> {
   const cached = new Map(state.cachedObjects('target').map((o) => [o.href, o]));
   const changes = await endpoint.changesSince(mark);
@@ -68,7 +81,7 @@ export async function refreshTarget(
     const written = new Map(mappings.map((m) => [m.targetHref, m]));
     const ours = stale.filter((o) => o.etag !== null && written.get(o.href)?.targetEtag === o.etag && cached.get(o.href)?.facts);
     const others = stale.filter((o) => !ours.includes(o));
-    const fetched = await endpoint.fetchObjects(others.map((o) => o.href));
+    const fetched = await fetchWithProgress(endpoint, others.map((o) => o.href), progress);
     const fetchedHrefs = new Set(fetched.map((o) => o.href));
     const upserts: CachedObject[] = [
       ...ours.map(({ href, etag }) => {

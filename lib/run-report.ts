@@ -97,8 +97,10 @@ export function countsText(counts: Required<RunCounts>): string {
     .join(', ');
 }
 
+const requestTotal = (stats: RequestStats) => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
+
 export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, elapsedMs: number): string {
-  const total = Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
+  const total = requestTotal(stats);
   const methods = Object.entries(stats.byMethod)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([method, n]) => `${method} ${n}`)
@@ -108,7 +110,12 @@ export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, el
   return `${parts}; ${total} requests${methods ? ` (${methods})` : ''}${retried}, ${Math.round(stats.bytesReceived / 1024)} KiB received, ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
-/** One action as a plain record, for --dry-run --json. */
+/** The traffic part of the summary line, as fields of the --log-json summary. */
+export function trafficRecord(stats: RequestStats, elapsedMs: number) {
+  return { requests: requestTotal(stats), requestsByMethod: stats.byMethod, retries: stats.retries, bytesReceived: stats.bytesReceived, durationMs: elapsedMs };
+}
+
+/** One action as a plain record, for --dry-run --json and --log-json. */
 export function actionRecord(action: Action): Record<string, string | undefined> {
   const id = occurrenceOf(action);
   return {

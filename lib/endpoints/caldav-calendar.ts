@@ -206,7 +206,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       .map((r) => ({ href: canonicalPath(r.href!, this.collectionUrl), etag: textOf(r.props?.getetag) ?? null }));
   }
 
-  async fetchObjects(hrefs: string[]): Promise<FetchedObject[]> {
+  async fetchObjects(hrefs: string[], fetched?: (done: number) => void): Promise<FetchedObject[]> {
     const objects: FetchedObject[] = [];
     for (let i = 0; i < hrefs.length; i += MULTIGET_CHUNK) {
       const chunk = hrefs.slice(i, i + MULTIGET_CHUNK);
@@ -231,6 +231,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
           EXIT.unavailable,
         );
       }
+      fetched?.(i + chunk.length);
     }
     return objects;
   }

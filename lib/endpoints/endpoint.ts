@@ -29,9 +29,10 @@ interface Collection {
   changesSince(mark: CollectionMark | null): Promise<CollectionChanges>;
   /**
    * The data of these objects; objects deleted meanwhile are left out. Throws when the server
-   * leaves others out: a partial answer is never taken for the calendar.
+   * leaves others out: a partial answer is never taken for the calendar. `fetched` is told how
+   * many of `hrefs` are done, as they come (the progress bar).
    */
-  fetchObjects(hrefs: string[]): Promise<FetchedObject[]>;
+  fetchObjects(hrefs: string[], fetched?: (done: number) => void): Promise<FetchedObject[]>;
 }
 
 export type SourceEndpoint = Collection;

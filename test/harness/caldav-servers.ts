@@ -95,19 +95,20 @@ export interface Preload {
   objects: Array<{ name: string; ics: string }>;
 }
 
-export async function startServer(kind: ServerKind, preload: Preload[] = []): Promise<CaldavServer> {
+/** `password` other than the default for a test that must find it nowhere in the output ("test" is also the user). */
+export async function startServer(kind: ServerKind, preload: Preload[] = [], password = PASSWORD): Promise<CaldavServer> {
   const dir = await mkdtemp(join(tmpdir(), `caldav-${kind}-`));
   const port = await freePort();
   const baseUrl = `http://${HOST}:${port}/`;
   const username = kind === 'radicale' ? 'test' : 'user';
-  const auth = 'Basic ' + Buffer.from(`${username}:${PASSWORD}`).toString('base64');
+  const auth = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
 
   let cmd: string;
   let args: string[];
   if (kind === 'radicale') {
     const config = join(dir, 'config');
     const users = join(dir, 'users');
-    await writeFile(users, `${username}:${PASSWORD}\n`);
+    await writeFile(users, `${username}:${password}\n`);
     await writeFile(config, [
       '[server]', `hosts = ${HOST}:${port}`,
       '[auth]', 'type = htpasswd', `htpasswd_filename = ${users}`, 'htpasswd_encryption = plain', 'delay = 0',
@@ -216,7 +217,7 @@ export async function startServer(kind: ServerKind, preload: Preload[] = []): Pr
     kind,
     baseUrl,
     username,
-    password: PASSWORD,
+    password,
     homeUrl,
 
     async createCalendar(slug, displayName) {

@@ -108,3 +108,23 @@ export function summaryRequests(stdout: string): Record<string, number> {
     return [method, Number(n)];
   }));
 }
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/**
+ * sync.ts with a terminal for stdout and stderr, as a user at a shell has: run under `script`
+ * (util-linux), which gives it a pseudo-terminal. The output is both streams as the terminal got
+ * them, escape sequences and all.
+ */
+export function runCliOnTerminal(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, '--import', 'tsx', syncScript, ...args].map(shellQuote).join(' ');
+  return new Promise((resolve) => {
+    const child = execFile(
+      'script',
+      ['--quiet', '--flush', '--return', '--command', command, '/dev/null'],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }, cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 120_000 },
+      (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout }),
+    );
+    child.stdin?.end();
+  });
+}
