@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
 import { describeCopies } from './harness/describe-copies.ts';
-import { FOREIGN_OBJECT, HOLIDAY_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
+import { FOREIGN_OBJECT, HOLIDAY_COPY, NY_CALL_COPY, STANDUP_COPIES } from './harness/fixture-copies.ts';
 import { runCli, summaryCounts, summaryRequests } from './harness/run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name}`, import.meta.url), 'utf8');
@@ -16,7 +16,7 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/caldav/${name
 /** Written by hand from the fixtures and RFC 5545, for the window 2026-10-01 .. 2026-11-01. */
 const FIRST_SYNC = [
   HOLIDAY_COPY,
-  'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',
+  NY_CALL_COPY,
   'review@test 20261027T160000Z | Daily review | 20261027T160000Z | DURATION PT1H',
   'review@test 20261028T160000Z | Daily review | 20261028T160000Z | DURATION PT1H',
   'review@test 20261030T160000Z | Daily review | 20261030T160000Z | DURATION PT1H',

@@ -35,7 +35,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for is the .ics object', async () => {
+test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for is the .ics object; one a client PUT keeps its .ics href', async () => {
   proxy.emlHrefs = true;
   try {
     const listing = await (await ask(collection, { method: 'PROPFIND', headers: { depth: '1', ...XML }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>' })).text();
@@ -46,6 +46,10 @@ test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for
     const read = await (await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: multiget(`${collection}b.eml`) })).text();
     assert.deepEqual(hrefs(read), [`${collection}b.eml`]);
     assert.deepEqual(statuses(read), [200]);
+    // What a client PUT stays where it put it.
+    assert.equal((await ask(`${collection}mine.ics`, { method: 'PUT', headers: { 'content-type': 'text/calendar' }, body: EVENT('mine@proxy') })).status, 201);
+    const after = await (await ask(collection, { method: 'PROPFIND', headers: { depth: '1', ...XML }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>' })).text();
+    assert.deepEqual(hrefs(after).sort(), [collection, `${collection}a.eml`, `${collection}b.eml`, `${collection}mine.ics`]);
   } finally {
     proxy.emlHrefs = false;
   }

@@ -63,7 +63,10 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Fails this share (0..1) of the requests no rule took, at random with one of CHAOS_FAULTS, from `seed`; 0 turns it off. */
   chaos(share: number, seed: number): void;
-  /** Object hrefs end in .eml instead of .ics, as Kerio's do (both ways: answers and requests). */
+  /**
+   * Object hrefs end in .eml instead of .ics, as Kerio's do (both ways: answers and requests),
+   * except those a client PUT through the proxy: a PUT creates its object at its own URL (RFC 4918 9.7).
+   */
   emlHrefs: boolean;
   /** No ETag header on any answer (a write answered without one). */
   stripEtags: boolean;
@@ -78,7 +81,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const HREF_END = (extension: string) => new RegExp(`\\.${extension}(?=</(?:[\\w-]+:)?href>)`, 'g');
+const EML_HREF_END = /\.eml(?=<\/(?:[\w-]+:)?href>)/g;
+const ICS_HREF = /(<(?:[\w-]+:)?href>)([^<]*)\.ics(?=<\/(?:[\w-]+:)?href>)/g;
 const RESPONSE = /<((?:[\w-]+:)?)response\b[\s\S]*?<\/(?:[\w-]+:)?response>/g;
 
 /** The multistatus with only its first `limit` responses, plus `extra` after them. */
@@ -102,6 +106,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const used = new Map<FaultRule, number>();
   /** Faults decided before a request went on, done once its answer is here. */
   const pending = new WeakMap<RelayedRequest, Fault>();
+  /** Paths (the .ics form) of the objects clients PUT through the proxy. */
+  const putHere = new Set<string>();
 
   const pick = (request: RelayedRequest, kind: RequestKind): Fault | null => {
     const rule = proxy.rules.find((r) => r.kind === kind && (r.times === undefined || (used.get(r) ?? 0) < r.times));
@@ -118,8 +124,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       const kind = requestKind(request);
       counts[kind] = (counts[kind] ?? 0) + 1;
       if (proxy.emlHrefs) {
+        if (request.method === 'PUT' && /\.ics(?=$|\?)/.test(request.path)) putHere.add(request.path.replace(/\?.*$/, ''));
         request.path = request.path.replace(/\.eml(?=$|\?)/, '.ics');
-        request.body = Buffer.from(request.body.toString('utf8').replace(HREF_END('eml'), '.ics'));
+        request.body = Buffer.from(request.body.toString('utf8').replace(EML_HREF_END, '.ics'));
       }
       const fault = pick(request, kind);
       if (fault) {
@@ -148,7 +155,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         const inner = `<D:multistatus xmlns:D="DAV:"><D:response><D:href>${request.path}</D:href><D:status>HTTP/1.1 ${answer.status} ${answer.status < 300 ? 'OK' : 'Failed'}</D:status></D:response></D:multistatus>`;
         answer = { status: 207, headers: { ...answer.headers, 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from(inner) };
       }
-      if (proxy.emlHrefs) answer.body = Buffer.from(answer.body.toString('utf8').replace(HREF_END('ics'), '.eml'));
+      if (proxy.emlHrefs) {
+        answer.body = Buffer.from(answer.body.toString('utf8').replace(ICS_HREF, (whole, open: string, path: string) => (putHere.has(`${path}.ics`) ? whole : `${open}${path}.eml`)));
+      }
       return answer;
     },
   });
