@@ -3,41 +3,26 @@
 // sync, a change and a deletion in the source, and a run with nothing to do all end exactly right,
 // the source read by its .eml hrefs and a foreign .eml object on the target left alone.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { SERVER_KINDS, startServer, type CaldavServer } from './harness/caldav-servers.ts';
+import { SERVER_KINDS } from './harness/caldav-servers.ts';
 import { FOREIGN_OBJECT } from './harness/fixture-copies.ts';
-import { CHANGED_COPIES, FIRST_COPIES, startProxiedPair } from './harness/proxied-pair.ts';
+import { CHANGED_COPIES, FIRST_COPIES, proxiedPairs, runCounts } from './harness/proxied-pair.ts';
 import { summaryCounts } from './harness/run-cli.ts';
-
-const counts = (extra: Partial<Record<'created' | 'updated' | 'deleted' | 'unchanged', number>>) => ({
-  created: 0, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0, ...extra,
-});
 
 for (const kind of SERVER_KINDS) {
   describe(`.eml hrefs on ${kind}`, () => {
-    let server: CaldavServer;
-    let work: string;
-    before(async () => {
-      work = mkdtempSync(join(tmpdir(), 'calsync-eml-'));
-      server = await startServer(kind);
-    });
-    after(async () => {
-      await server?.stop();
-      rmSync(work, { recursive: true, force: true });
-    });
+    const { server, startPair } = proxiedPairs(kind);
 
     test('a first sync, a change and a deletion in the source, and a quiet run: exact target, every write once', async () => {
-      const pair = await startProxiedPair(server, work, 'eml');
+      const pair = await startPair('eml');
       try {
-        await server.putObject(new URL(pair.targetPath, server.baseUrl).href, 'foreign.ics', readFileSync(new URL('./fixtures/caldav/foreign.ics', import.meta.url), 'utf8'));
+        await server().putObject(new URL(pair.targetPath, server().baseUrl).href, 'foreign.ics', readFileSync(new URL('./fixtures/caldav/foreign.ics', import.meta.url), 'utf8'));
         pair.proxy.emlHrefs = true;
         const first = await pair.sync();
         assert.equal(first.run.code, 0, first.run.stdout + first.run.stderr);
-        assert.deepEqual(summaryCounts(first.run.stdout), counts({ created: 9 }), first.run.stdout);
+        assert.deepEqual(summaryCounts(first.run.stdout), runCounts({ created: 9 }), first.run.stdout);
         assert.equal(first.seen['PUT create'], 9);
         assert.deepEqual(await pair.target(), [...FIRST_COPIES, FOREIGN_OBJECT].sort());
         const db = new Database(pair.db, { readonly: true });
@@ -48,14 +33,11 @@ for (const kind of SERVER_KINDS) {
         await pair.changeSource();
         const second = await pair.sync();
         assert.equal(second.run.code, 0, second.run.stdout + second.run.stderr);
-        assert.deepEqual(summaryCounts(second.run.stdout), counts({ updated: 1, deleted: 1, unchanged: 7 }), second.run.stdout);
+        assert.deepEqual(summaryCounts(second.run.stdout), runCounts({ updated: 1, deleted: 1, unchanged: 7 }), second.run.stdout);
         assert.deepEqual([second.seen['PUT if-match'], second.seen['DELETE if-match']], [1, 1]);
         assert.deepEqual(await pair.target(), [...CHANGED_COPIES, FOREIGN_OBJECT].sort());
 
-        const quiet = await pair.sync();
-        assert.equal(quiet.run.code, 0, quiet.run.stdout + quiet.run.stderr);
-        assert.deepEqual(summaryCounts(quiet.run.stdout), counts({ unchanged: 8 }), quiet.run.stdout);
-        assert.deepEqual(quiet.seen, { 'REPORT sync-collection': 2 });
+        await pair.runsQuiet();
       } finally {
         await pair.close();
       }

@@ -65,6 +65,19 @@ test('stripEtags: answers come without an ETag header', async () => {
   }
 });
 
+test('etagForm: ETag headers come weak or unquoted', async () => {
+  const etag = (await ask(`${collection}a.ics`)).headers.get('etag') ?? '';
+  assert.match(etag, /^"[^"]+"$/);
+  try {
+    proxy.etagForm = 'weak';
+    assert.equal((await ask(`${collection}a.ics`)).headers.get('etag'), `W/${etag}`);
+    proxy.etagForm = 'unquoted';
+    assert.equal((await ask(`${collection}a.ics`)).headers.get('etag'), etag.slice(1, -1));
+  } finally {
+    proxy.etagForm = null;
+  }
+});
+
 test('multigetLimit: a calendar-multiget answer keeps only its first N responses, with nothing said of the rest', async () => {
   proxy.multigetLimit = 1;
   try {

@@ -56,14 +56,28 @@ function errorCondition(body: string): string | undefined {
   return /<(?:[\w-]+:)?error\b[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
 }
 
-/** The first status inside a 207 multistatus that is not a success, or null. */
-function multistatusFailure(body: string): { status: number; condition?: string } | null {
-  for (const match of body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)) {
-    const status = Number(match[1]);
-    if (status < 200 || status > 299) return { status, condition: errorCondition(body) };
-  }
-  return null;
+/** What a write's answer says: its status and the precondition named, if any. */
+interface WriteOutcome {
+  status: number;
+  condition?: string;
+  /** The href a DAV:error body names, e.g. the object holding a UID (RFC 4791 5.3.2.1). */
+  conflictHref?: string;
 }
+
+/**
+ * A write's answer. A 207 multistatus (Xandikos answers some writes so) says its outcome inside: the
+ * first status that is not a success, else the first success.
+ */
+async function writeOutcome(response: Response): Promise<WriteOutcome> {
+  const body = await response.text();
+  const facts = { condition: errorCondition(body), conflictHref: /<(?:[\w-]+:)?href>\s*([^<\s]+)\s*</.exec(/<(?:[\w-]+:)?error\b[\s\S]*/.exec(body)?.[0] ?? '')?.[1] };
+  if (response.status !== 207) return response.ok ? { status: response.status } : { status: response.status, ...facts };
+  const inside = [...body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)].map((match) => Number(match[1]));
+  const failure = inside.find((status) => status < 200 || status > 299);
+  return failure === undefined ? { status: inside[0] ?? 207 } : { status: failure, ...facts };
+}
+
+const succeeded = (outcome: WriteOutcome) => outcome.status >= 200 && outcome.status <= 299;
 
 export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   readonly identity: string;
@@ -313,7 +327,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-None-Match': '*' },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, ics, response);
+    return this.afterWrite(href, ics, response, 'create');
   }
 
   async update(href: string, ics: string, etag: string): Promise<string | null> {
@@ -324,43 +338,40 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-Match': etag },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, ics, response);
+    return this.afterWrite(href, ics, response, 'update');
   }
 
   async remove(href: string, etag: string): Promise<void> {
     const response = await deleteObject({ url: this.urlOf(href), etag, headers: { 'If-Match': etag }, fetch: this.http.fetch });
+    const outcome = await writeOutcome(response);
     // A DELETE sent again because the answer to the first was lost finds its object gone: done.
-    if (response.status === 404 && answersARepeat(response)) return;
-    await this.refusal(response);
+    if (outcome.status === 404 && answersARepeat(response)) return;
+    if (!succeeded(outcome)) throw new WriteRefused(describeRefusal(this.side, outcome), outcome.status);
   }
 
-  private async refusal(response: Response): Promise<void> {
-    if (response.status === 207) {
-      const failure = multistatusFailure(await response.text());
-      if (failure) throw new WriteRefused(describeRefusal(this.side, failure.status, failure.condition), failure.status);
-      return;
-    }
-    if (!response.ok) {
-      throw new WriteRefused(describeRefusal(this.side, response.status, errorCondition(await response.text())), response.status);
-    }
-  }
-
-  private async afterWrite(href: string, ics: string, response: Response): Promise<string | null> {
+  private async afterWrite(href: string, ics: string, response: Response, write: 'create' | 'update'): Promise<string | null> {
+    const outcome = await writeOutcome(response);
     // A PUT sent again because the answer to the first was lost meets its own first attempt: 412.
     // If what is stored is what was sent, the write is done; else it is a real conflict.
-    if (response.status === 412 && answersARepeat(response)) {
+    if (outcome.status === 412 && answersARepeat(response)) {
       const stored = await this.http.fetch(this.urlOf(href), { method: 'GET' });
       const data = stored.ok ? await stored.text() : '';
       if (data !== '' && canonicalHash(data) === canonicalHash(ics)) return this.storedEtag(href, stored);
     }
-    await this.refusal(response);
+    if (!succeeded(outcome)) {
+      const message = write === 'create' ? describeCreateRefusal(this.side, outcome, ics) : describeRefusal(this.side, outcome);
+      throw new WriteRefused(message, outcome.status);
+    }
     return this.storedEtag(href, response);
   }
 
-  /** The ETag of an answer, or when it has no (strong) one the stored one, so the next conditional write has something true to match. */
+  /**
+   * The ETag of an answer, or when it has none, a weak one (W/, which If-Match never matches) or an
+   * unquoted one (not the form listings give), the stored one: the next conditional write needs the true one.
+   */
   private async storedEtag(href: string, response: Response): Promise<string | null> {
     const etag = response.headers.get('etag');
-    if (etag && !etag.startsWith('W/')) return etag;
+    if (etag && /^"[^"]*"$/.test(etag)) return etag;
     const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
     return textOf(stored?.props?.getetag) ?? null;
   }
@@ -382,12 +393,30 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-function describeRefusal(side: string, status: number, condition?: string): string {
+function describeRefusal(side: string, { status, condition, conflictHref }: WriteOutcome): string {
   const detail = condition ? ` (${condition})` : '';
-  if (condition === 'no-uid-conflict') return `the ${side} refused the write: its UID is already used by another object (HTTP ${status}${detail})`;
+  if (condition === 'no-uid-conflict') return `the ${side} refused the write: its UID is already used by ${conflictHref ?? 'another object'} (HTTP ${status}${detail})`;
   if (status === 412) return `the object changed on the ${side} since it was read (HTTP 412${detail}); it is retried next run`;
   if (status === 409) return `the ${side} refused the write as conflicting with what it holds (HTTP 409${detail})`;
   if (status === 403) return `the ${side} does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
   if (status === 400 || condition === 'valid-calendar-data') return `the ${side} rejected the object as invalid (HTTP ${status}${detail})`;
   return `the ${side} answered HTTP ${status}${detail}`;
+}
+
+/**
+ * A refused create (If-None-Match: *). Servers that allow a UID once per account, across its
+ * calendars (iCloud, Cyrus), refuse a copy whose UID another calendar holds with 403 or 412,
+ * naming no-uid-conflict or nothing at all; derived UIDs never meet one unless a copy was moved.
+ */
+function describeCreateRefusal(side: string, outcome: WriteOutcome, ics: string): string {
+  const { status, condition, conflictHref } = outcome;
+  const uidConflict = condition === 'no-uid-conflict';
+  if (!uidConflict && (condition !== undefined || (status !== 403 && status !== 412))) return describeRefusal(side, outcome);
+  const uid = /^UID:(.*)$/m.exec(ics)?.[1]?.trim() ?? '?';
+  const held = uidConflict ? `an event with its UID ${uid} already exists${conflictHref ? ` at ${conflictHref}` : ''}` : `an event with its UID ${uid} may exist`;
+  const otherwise = uidConflict ? '' : status === 412 ? ', or something was stored at its href meanwhile' : ", or the account may not write to this calendar (check its rights)";
+  return (
+    `the ${side} refused to create the copy (HTTP ${status}${condition ? `, ${condition}` : ''}): ${held} in another calendar of this account ` +
+    `(iCloud and Cyrus allow a UID once per account)${otherwise}; a copy moved to another calendar keeps its UID: delete that event or move it back, then run again`
+  );
 }

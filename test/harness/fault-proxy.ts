@@ -30,7 +30,7 @@ export type Fault =
   | { kind: 'drop-answer' }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'answer'; status: number; headers?: Record<string, string> };
+  | { kind: 'answer'; status: number; headers?: Record<string, string>; body?: string };
 
 /** A fault for the requests of one kind: the first `times` of them from now (every one when absent). */
 export interface FaultRule {
@@ -70,6 +70,8 @@ export interface FaultProxy {
   emlHrefs: boolean;
   /** No ETag header on any answer (a write answered without one). */
   stripEtags: boolean;
+  /** Every ETag header made weak (W/"...") or unquoted (...), as some servers answer writes. */
+  etagForm: 'weak' | 'unquoted' | null;
   /** A calendar-multiget answer keeps only its first N responses, silently (as Zoho's cap does). */
   multigetLimit: number | null;
   /** A sync-collection answer keeps its first N responses and says 507 for the collection (RFC 6578 truncation). */
@@ -133,7 +135,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         injected.push(`${kind} ${request.path}: ${fault.kind === 'answer' ? fault.status : fault.kind}`);
         if (fault.kind === 'drop-request') return 'drop';
         if (fault.kind === 'hang') return 'hang';
-        if (fault.kind === 'answer') return text(fault.status, fault.headers, `injected ${fault.status}`);
+        if (fault.kind === 'answer') return text(fault.status, fault.headers, fault.body ?? `injected ${fault.status}`);
         pending.set(request, fault);
       }
       if (proxy.refuseSyncTokens && kind === 'REPORT sync-collection' && !/<(?:[\w-]+:)?sync-token>\s*<\/|<(?:[\w-]+:)?sync-token\/>/.test(request.body.toString('utf8'))) {
@@ -146,6 +148,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, Math.min(fault.ms, MAX_DELAY_MS)));
       const kind = requestKind(request);
       if (proxy.stripEtags) delete answer.headers.etag;
+      const etag = answer.headers.etag;
+      if (typeof etag === 'string' && proxy.etagForm) answer.headers.etag = proxy.etagForm === 'weak' ? `W/${etag}` : etag.replace(/^"|"$/g, '');
       if (proxy.multigetLimit !== null && kind === 'REPORT calendar-multiget') answer.body = keepResponses(answer.body, proxy.multigetLimit);
       if (proxy.syncCollectionLimit !== null && kind === 'REPORT sync-collection' && answer.status === 207) {
         const collection = request.path.replace(/\?.*$/, '');
@@ -177,6 +181,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     },
     emlHrefs: false,
     stripEtags: false,
+    etagForm: null,
     multigetLimit: null,
     syncCollectionLimit: null,
     refuseSyncTokens: false,

@@ -2,13 +2,16 @@
 // their own state database: what the quirk tests run syncs on. The source holds the stand-up, the
 // holiday and the NY call; `changeSource` renames the holiday and deletes the call, so a second run
 // has one update and one delete to do.
-import { mkdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CaldavServer } from './caldav-servers.ts';
+import { after, before } from 'node:test';
+import { startServer, type CaldavServer, type ServerKind } from './caldav-servers.ts';
 import { describeCopies } from './describe-copies.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { HOLIDAY_COPY, NY_CALL_COPY, STANDUP_COPIES } from './fixture-copies.ts';
-import { runCli, type CliResult } from './run-cli.ts';
+import { runCli, summaryCounts, type CliResult } from './run-cli.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/caldav/${name}`, import.meta.url), 'utf8');
 
@@ -28,6 +31,8 @@ export interface ProxiedPair {
   sync(...extra: string[]): Promise<{ run: CliResult; seen: Record<string, number>; injected: string[] }>;
   /** The target as the server holds it; a copy made twice shows twice. */
   target(): Promise<string[]>;
+  /** A run after `changeSource` has been synced: nothing to do, one sync-collection per side. */
+  runsQuiet(): Promise<void>;
   /** The holiday renamed and the NY call deleted, on the server directly. */
   changeSource(): Promise<void>;
   close(): Promise<void>;
@@ -48,7 +53,7 @@ export async function startProxiedPair(server: CaldavServer, work: string, slug:
     '--source', via(sourcePath), '--source-username', server.username, '--target', via(targetPath), '--target-username', server.username,
     '--from', '2026-10-01', '--to', '2026-11-01', '--db', join(dir, 'sync.db'), '--concurrency', '1',
   ];
-  return {
+  const pair: ProxiedPair = {
     proxy,
     sourcePath,
     targetPath,
@@ -59,10 +64,40 @@ export async function startProxiedPair(server: CaldavServer, work: string, slug:
       return { run, seen: proxy.counts(), injected: proxy.injected() };
     },
     target: async () => describeCopies(await server.listObjects(targetUrl)),
+    async runsQuiet() {
+      const quiet = await pair.sync();
+      assert.equal(quiet.run.code, 0, quiet.run.stdout + quiet.run.stderr);
+      assert.deepEqual(summaryCounts(quiet.run.stdout), runCounts({ unchanged: CHANGED_COPIES.length }), quiet.run.stdout);
+      assert.deepEqual(quiet.seen, { 'REPORT sync-collection': 2 });
+    },
     async changeSource() {
       await server.putObject(sourceUrl, 'holiday.ics', fixture('holiday.ics').replace('SUMMARY:Company holiday', 'SUMMARY:Company holiday (renamed)'));
       await server.deleteObject(sourceUrl, 'ny-call.ics');
     },
     close: () => proxy.close(),
   };
+  return pair;
+}
+
+/**
+ * A `kind` server started before the tests of the enclosing suite (or file) and stopped after them;
+ * `startPair` makes a fresh pair on it.
+ */
+export function proxiedPairs(kind: ServerKind): { server: () => CaldavServer; startPair: (slug: string) => Promise<ProxiedPair> } {
+  let server: CaldavServer;
+  let work: string;
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'calsync-quirks-'));
+    server = await startServer(kind);
+  });
+  after(async () => {
+    await server?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return { server: () => server, startPair: (slug) => startProxiedPair(server, work, slug) };
+}
+
+/** A run's summary counts: these, and 0 for the rest. */
+export function runCounts(some: Partial<Record<'created' | 'updated' | 'deleted' | 'unchanged' | 'failed', number>>): Record<string, number> {
+  return { created: 0, updated: 0, deleted: 0, unchanged: 0, retired: 0, skipped: 0, failed: 0, ...some };
 }
