@@ -105,7 +105,7 @@ test('syncCollectionLimit: a sync-collection answer keeps its first N responses 
   }
 });
 
-test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid-sync-token; from no token it is answered', async () => {
+test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid-sync-token (or 409, 500); from no token it is answered', async () => {
   const first = await (await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection('') })).text();
   const token = /<(?:[\w-]+:)?sync-token>([^<]+)</.exec(first)?.[1];
   assert.ok(token, first);
@@ -115,8 +115,13 @@ test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /valid-sync-token/);
     assert.equal((await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection('') })).status, 207);
+    for (const status of [409, 500] as const) {
+      proxy.refuseSyncTokensWith = status;
+      assert.equal((await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection(token) })).status, status);
+    }
   } finally {
     proxy.refuseSyncTokens = false;
+    proxy.refuseSyncTokensWith = 403;
   }
 });
 

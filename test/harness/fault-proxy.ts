@@ -76,8 +76,10 @@ export interface FaultProxy {
   multigetLimit: number | null;
   /** A sync-collection answer keeps its first N responses and says 507 for the collection (RFC 6578 truncation). */
   syncCollectionLimit: number | null;
-  /** A sync-collection from any token but the empty one is refused (403 valid-sync-token). */
+  /** A sync-collection from any token but the empty one is refused (403 valid-sync-token, or the status of refuseSyncTokensWith). */
   refuseSyncTokens: boolean;
+  /** The status a refused token gets: 403 and 409 with valid-sync-token, as RFC 6578 and some servers say; 500 as others do. */
+  refuseSyncTokensWith: 403 | 409 | 500;
   /** PUT and DELETE are answered 207 multistatus, the real status inside (as Xandikos may). */
   writesAs207: boolean;
   close(): Promise<void>;
@@ -139,7 +141,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         pending.set(request, fault);
       }
       if (proxy.refuseSyncTokens && kind === 'REPORT sync-collection' && !/<(?:[\w-]+:)?sync-token>\s*<\/|<(?:[\w-]+:)?sync-token\/>/.test(request.body.toString('utf8'))) {
-        return { status: 403, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>') };
+        const status = proxy.refuseSyncTokensWith;
+        if (status === 500) return text(500, {}, 'Internal Server Error');
+        return { status, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>') };
       }
     },
     async after(request, answer) {
@@ -185,6 +189,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     multigetLimit: null,
     syncCollectionLimit: null,
     refuseSyncTokens: false,
+    refuseSyncTokensWith: 403,
     writesAs207: false,
     close: relay.close,
   };
