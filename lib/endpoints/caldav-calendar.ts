@@ -17,6 +17,9 @@ export interface CaldavSettings {
 /** Objects per calendar-multiget request. */
 const MULTIGET_CHUNK = 100;
 
+/** Objects no multiget gave that are read one GET each; past this a server is taken as broken, not slow. */
+const MAX_SINGLE_GETS = 20;
+
 const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 
 /** One spelling per href, whatever percent-encoding a server chose. */
@@ -220,33 +223,74 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       .map((r) => ({ href: canonicalPath(r.href!, this.collectionUrl), etag: textOf(r.props?.getetag) ?? null }));
   }
 
+  /**
+   * The objects at `hrefs`, by calendar-multiget. A server may silently answer fewer than it was asked
+   * for (Zoho stops at 1,000): the rest is asked again in chunks no larger than it answered, and what
+   * no multigets give is read by one GET each, at most MAX_SINGLE_GETS of them. Only an object
+   * answered 404 is left out; anything else missing is an error (exit 5): a partial answer is never taken.
+   */
   async fetchObjects(hrefs: string[]): Promise<FetchedObject[]> {
     const objects: FetchedObject[] = [];
-    for (let i = 0; i < hrefs.length; i += MULTIGET_CHUNK) {
-      const chunk = hrefs.slice(i, i + MULTIGET_CHUNK);
-      const responses = await this.report(
-        `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
-          `<d:prop><d:getetag/><c:calendar-data/></d:prop>${chunk.map((href) => `<d:href>${escapeXml(href)}</d:href>`).join('')}</c:calendar-multiget>`,
-      );
-      this.failed(responses, 'reading objects');
-      const answered = new Set<string>();
-      for (const response of responses) {
-        if (response.href === undefined) continue;
-        const href = canonicalPath(response.href, this.collectionUrl);
-        answered.add(href);
-        const data = textOf(response.props?.calendarData);
-        if (response.status === 404 || data === undefined) continue; // deleted since the listing
-        objects.push({ href, etag: textOf(response.props?.getetag) ?? null, data });
-      }
-      const missing = chunk.filter((href) => !answered.has(href));
-      if (missing.length > 0) {
-        throw new UserError(
-          `the ${this.side} server answered a calendar-multiget for ${chunk.length} objects with ${chunk.length - missing.length} (first missing: ${missing[0]}); the listing is incomplete, so nothing was written`,
-          EXIT.unavailable,
-        );
+    const unanswered: string[] = [];
+    let left = hrefs;
+    let size = MULTIGET_CHUNK;
+    while (left.length > 0) {
+      const chunk = left.slice(0, size);
+      left = left.slice(size);
+      const answer = await this.multiget(chunk);
+      objects.push(...answer.objects);
+      const missing = chunk.filter((href) => !answer.answered.has(href));
+      if (missing.length === chunk.length) unanswered.push(...missing);
+      else if (missing.length > 0) {
+        left = [...left, ...missing];
+        size = chunk.length - missing.length;
       }
     }
+    if (unanswered.length > MAX_SINGLE_GETS) {
+      throw new UserError(
+        `the ${this.side} server left ${unanswered.length} of ${hrefs.length} objects out of its calendar-multiget answers, also when asked again (first: ${unanswered[0]}); ` +
+          `more than ${MAX_SINGLE_GETS} to read one by one, and a partial answer is never taken for the calendar`,
+        EXIT.unavailable,
+      );
+    }
+    for (const href of unanswered) {
+      const object = await this.getOne(href);
+      if (object) objects.push(object);
+    }
     return objects;
+  }
+
+  /** One calendar-multiget: the objects in the answer, and every href it said anything of (404s too). */
+  private async multiget(hrefs: string[]): Promise<{ objects: FetchedObject[]; answered: Set<string> }> {
+    const responses = await this.report(
+      `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+        `<d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs.map((href) => `<d:href>${escapeXml(href)}</d:href>`).join('')}</c:calendar-multiget>`,
+    );
+    this.failed(responses, 'reading objects');
+    const objects: FetchedObject[] = [];
+    const answered = new Set<string>();
+    for (const response of responses) {
+      if (response.href === undefined) continue;
+      const href = canonicalPath(response.href, this.collectionUrl);
+      answered.add(href);
+      const data = textOf(response.props?.calendarData);
+      if (response.status === 404 || data === undefined) continue; // deleted since the listing
+      objects.push({ href, etag: textOf(response.props?.getetag) ?? null, data });
+    }
+    return { objects, answered };
+  }
+
+  /** An object no multiget gave, by GET: null when it is gone (404). */
+  private async getOne(href: string): Promise<FetchedObject | null> {
+    const response = await this.http.fetch(this.urlOf(href), { method: 'GET' });
+    if (response.status === 404) return null;
+    if (!response.ok) {
+      throw new UserError(
+        `the ${this.side} server left ${href} out of its calendar-multiget answers and answered HTTP ${response.status} to a GET of it; a partial answer is never taken for the calendar`,
+        EXIT.unavailable,
+      );
+    }
+    return { href, etag: strongEtag(response), data: await response.text() };
   }
 
   /**
@@ -370,11 +414,17 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
    * unquoted one (not the form listings give), the stored one: the next conditional write needs the true one.
    */
   private async storedEtag(href: string, response: Response): Promise<string | null> {
-    const etag = response.headers.get('etag');
-    if (etag && /^"[^"]*"$/.test(etag)) return etag;
+    const etag = strongEtag(response);
+    if (etag) return etag;
     const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
     return textOf(stored?.props?.getetag) ?? null;
   }
+}
+
+/** An answer's ETag when it is strong and quoted, as listings give it; a weak one never matches If-Match. */
+function strongEtag(response: Response): string | null {
+  const etag = response.headers.get('etag');
+  return etag && /^"[^"]*"$/.test(etag) ? etag : null;
 }
 
 /** A 401 or 403 from a login is one line naming the server, the account and the keys to check. */
