@@ -1,7 +1,8 @@
 // Servers that allow a UID once per account (iCloud, Cyrus) refuse a copy whose UID another of the
-// account's calendars holds: 403 with CalDAV's no-uid-conflict precondition, or a bare 412 on a
-// create. Emulated by the fault proxy in front of real Radicale: the run names the likely cause and
-// what to do, exactly, fails only that copy, and the next run makes it.
+// account's calendars holds: 403 with CalDAV's no-uid-conflict precondition (Cyrus names
+// unique-scheduling-object-resource), or a bare 412 on a create. Emulated by the fault proxy in
+// front of real Radicale: the run names the likely cause and what to do, exactly, fails only that
+// copy, and the next run makes it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Fault } from './harness/fault-proxy.ts';
@@ -38,6 +39,13 @@ const CASES: Array<{ name: string; fault: Fault; reason: (uid: string) => string
       '(iCloud and Cyrus allow a UID once per account); a copy moved to another calendar keeps its UID: delete that event or move it back, then run again',
   },
   {
+    name: "403 unique-scheduling-object-resource (Cyrus's name for it)",
+    fault: { ...NO_UID_CONFLICT, body: '<?xml version="1.0" encoding="utf-8"?><D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:unique-scheduling-object-resource/></D:error>' },
+    reason: (uid) =>
+      `the target refused to create the copy (HTTP 403, unique-scheduling-object-resource): an event with its UID ${uid} already exists in another calendar of this account ` +
+      '(iCloud and Cyrus allow a UID once per account); a copy moved to another calendar keeps its UID: delete that event or move it back, then run again',
+  },
+  {
     name: 'a bare 412 on a create',
     fault: { kind: 'answer', status: 412 },
     reason: (uid) =>
@@ -48,7 +56,7 @@ const CASES: Array<{ name: string; fault: Fault; reason: (uid: string) => string
 
 for (const { name, fault, reason } of CASES) {
   test(`a create refused with ${name}: the message names the UID, the likely cause and what to do; the next run makes the copy`, async () => {
-    const pair = await startPair(`uid-${fault.kind === 'answer' ? fault.status : 0}`);
+    const pair = await startPair(`uid-${CASES.findIndex((c) => c.name === name)}`);
     try {
       pair.proxy.rules = [{ kind: 'PUT create', times: 1, fault }];
       const first = await pair.sync();

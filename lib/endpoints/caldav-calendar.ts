@@ -456,11 +456,13 @@ function describeRefusal(side: string, { status, condition, conflictHref }: Writ
 /**
  * A refused create (If-None-Match: *). Servers that allow a UID once per account, across its
  * calendars (iCloud, Cyrus), refuse a copy whose UID another calendar holds with 403 or 412,
- * naming no-uid-conflict or nothing at all; derived UIDs never meet one unless a copy was moved.
+ * naming no-uid-conflict, unique-scheduling-object-resource or nothing; derived UIDs never meet one
+ * unless a copy was moved.
  */
 function describeCreateRefusal(side: string, outcome: WriteOutcome, ics: string): string {
   const { status, condition, conflictHref } = outcome;
-  const uidConflict = condition === 'no-uid-conflict';
+  // Cyrus names unique-scheduling-object-resource for a UID held in any of the user's calendars.
+  const uidConflict = condition === 'no-uid-conflict' || condition === 'unique-scheduling-object-resource';
   if (!uidConflict && (condition !== undefined || (status !== 403 && status !== 412))) return describeRefusal(side, outcome);
   const uid = /^UID:(.*)$/m.exec(ics)?.[1]?.trim() ?? '?';
   const held = uidConflict ? `an event with its UID ${uid} already exists${conflictHref ? ` at ${conflictHref}` : ''}` : `an event with its UID ${uid} may exist`;
