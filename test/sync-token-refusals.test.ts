@@ -1,4 +1,4 @@
-// A sync token the server no longer takes (403 or 409 valid-sync-token, 500), a sync-collection
+// A sync token the server no longer takes (400, 403, 409 or 418 valid-sync-token, 500), a sync-collection
 // truncated with 507, and a sync-collection refused as over the server's limit (507
 // number-of-matches-within-limits), emulated by the fault proxy in front of real Radicale and
 // Xandikos on both sides of a pair: the run lists each side in full instead, finds the change and
@@ -25,7 +25,7 @@ const OVER_LIMIT = {
 };
 
 const CASES: Array<{ name: string; refuse: (proxy: FaultProxy) => void; seen: Record<string, number>; quiet: Record<string, number> }> = [
-  ...([403, 409, 500] as const).map((status) => ({
+  ...([400, 403, 409, 418, 500] as const).map((status) => ({
     name: `a sync token refused with ${status}`,
     refuse: (proxy: FaultProxy) => {
       proxy.refuseSyncTokens = true;

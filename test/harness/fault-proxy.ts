@@ -78,8 +78,8 @@ export interface FaultProxy {
   syncCollectionLimit: number | null;
   /** A sync-collection from any token but the empty one is refused (403 valid-sync-token, or the status of refuseSyncTokensWith). */
   refuseSyncTokens: boolean;
-  /** The status a refused token gets: 403 and 409 with valid-sync-token, as RFC 6578 and some servers say; 500 as others do. */
-  refuseSyncTokensWith: 403 | 409 | 500;
+  /** The status a refused token gets: 4xx with valid-sync-token (403 as RFC 6578 says, 400 old sabre/dav, 418 Nextcloud, 409 others), 500 as yet others do. */
+  refuseSyncTokensWith: 400 | 403 | 409 | 418 | 500;
   /** PUT and DELETE are answered 207 multistatus, the real status inside (as Xandikos may). */
   writesAs207: boolean;
   close(): Promise<void>;
