@@ -295,7 +295,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
 
   /**
    * RFC 6578 sync-collection from `token` ('' for everything). null when the server has no such
-   * report or refuses the token (403, 409, 500, a 507 truncation): the caller then lists all.
+   * report or refuses the token (400, 403, 409, 418, 500, a 507 truncation or limit): the caller then lists all.
    */
   private async syncCollection(token: string): Promise<{ changed: ListedObject[]; removed: string[]; syncToken: string | null } | null> {
     const responses = await this.report(
