@@ -403,7 +403,9 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       if (data !== '' && canonicalHash(data) === canonicalHash(ics)) return this.storedEtag(href, stored);
     }
     if (!succeeded(outcome)) {
-      const message = write === 'create' ? describeCreateRefusal(this.side, outcome, ics) : describeRefusal(this.side, outcome);
+      const collection = canonicalPath('', this.collectionUrl);
+      const heldElsewhere = outcome.conflictHref !== undefined && !canonicalPath(outcome.conflictHref, this.collectionUrl).startsWith(collection);
+      const message = write === 'create' ? describeCreateRefusal(this.side, outcome, ics, heldElsewhere) : describeRefusal(this.side, outcome);
       throw new WriteRefused(message, outcome.status);
     }
     return this.storedEtag(href, response);
@@ -454,19 +456,20 @@ function describeRefusal(side: string, { status, condition, conflictHref }: Writ
 }
 
 /**
- * A refused create (If-None-Match: *). Servers that allow a UID once per account, across its
- * calendars (iCloud, Cyrus), refuse a copy whose UID another calendar holds with 403 or 412,
- * naming no-uid-conflict, unique-scheduling-object-resource or nothing; derived UIDs never meet one
+ * A refused create (If-None-Match: *). no-uid-conflict is about this calendar (RFC 4791 5.3.2.1),
+ * unless it names an object in another; servers that allow a UID once per account (iCloud, Cyrus)
+ * refuse a copy whose UID another calendar holds with unique-scheduling-object-resource, with
+ * no-uid-conflict naming the other object, or with a bare 403 or 412. Derived UIDs never meet one
  * unless a copy was moved.
  */
-function describeCreateRefusal(side: string, outcome: WriteOutcome, ics: string): string {
+function describeCreateRefusal(side: string, outcome: WriteOutcome, ics: string, heldElsewhere: boolean): string {
   const { status, condition, conflictHref } = outcome;
-  // Cyrus names unique-scheduling-object-resource for a UID held in any of the user's calendars.
-  const uidConflict = condition === 'no-uid-conflict' || condition === 'unique-scheduling-object-resource';
-  if (!uidConflict && (condition !== undefined || (status !== 403 && status !== 412))) return describeRefusal(side, outcome);
+  const accountWide = condition === 'unique-scheduling-object-resource' || (condition === 'no-uid-conflict' && heldElsewhere);
+  const unexplained = condition === undefined && (status === 403 || status === 412);
+  if (!accountWide && !unexplained) return describeRefusal(side, outcome);
   const uid = /^UID:(.*)$/m.exec(ics)?.[1]?.trim() ?? '?';
-  const held = uidConflict ? `an event with its UID ${uid} already exists${conflictHref ? ` at ${conflictHref}` : ''}` : `an event with its UID ${uid} may exist`;
-  const otherwise = uidConflict ? '' : status === 412 ? ', or something was stored at its href meanwhile' : ", or the account may not write to this calendar (check its rights)";
+  const held = accountWide ? `an event with its UID ${uid} already exists${conflictHref ? ` at ${conflictHref}` : ''}` : `an event with its UID ${uid} may exist`;
+  const otherwise = accountWide ? '' : status === 412 ? ', or something was stored at its href meanwhile' : ', or the account may not write to this calendar (check its rights)';
   return (
     `the ${side} refused to create the copy (HTTP ${status}${condition ? `, ${condition}` : ''}): ${held} in another calendar of this account ` +
     `(iCloud and Cyrus allow a UID once per account)${otherwise}; a copy moved to another calendar keeps its UID: delete that event or move it back, then run again`
