@@ -29,7 +29,7 @@ interface Collection {
   changesSince(mark: CollectionMark | null): Promise<CollectionChanges>;
   /**
    * The data of these objects; objects deleted meanwhile are left out. Throws when the server
-   * leaves others out: a partial answer is never taken for the calendar.
+   * still leaves others out after being asked again: a partial answer is never taken for the calendar.
    */
   fetchObjects(hrefs: string[]): Promise<FetchedObject[]>;
 }
