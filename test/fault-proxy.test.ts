@@ -35,7 +35,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for is the .ics object', async () => {
+test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for is the .ics object; one a client PUT keeps its .ics href', async () => {
   proxy.emlHrefs = true;
   try {
     const listing = await (await ask(collection, { method: 'PROPFIND', headers: { depth: '1', ...XML }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>' })).text();
@@ -46,6 +46,10 @@ test('emlHrefs: object hrefs are shown ending in .eml, and a .eml href asked for
     const read = await (await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: multiget(`${collection}b.eml`) })).text();
     assert.deepEqual(hrefs(read), [`${collection}b.eml`]);
     assert.deepEqual(statuses(read), [200]);
+    // What a client PUT stays where it put it.
+    assert.equal((await ask(`${collection}mine.ics`, { method: 'PUT', headers: { 'content-type': 'text/calendar' }, body: EVENT('mine@proxy') })).status, 201);
+    const after = await (await ask(collection, { method: 'PROPFIND', headers: { depth: '1', ...XML }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>' })).text();
+    assert.deepEqual(hrefs(after).sort(), [collection, `${collection}a.eml`, `${collection}b.eml`, `${collection}mine.ics`]);
   } finally {
     proxy.emlHrefs = false;
   }
@@ -58,6 +62,19 @@ test('stripEtags: answers come without an ETag header', async () => {
     assert.equal((await ask(`${collection}a.ics`)).headers.get('etag'), null);
   } finally {
     proxy.stripEtags = false;
+  }
+});
+
+test('etagForm: ETag headers come weak or unquoted', async () => {
+  const etag = (await ask(`${collection}a.ics`)).headers.get('etag') ?? '';
+  assert.match(etag, /^"[^"]+"$/);
+  try {
+    proxy.etagForm = 'weak';
+    assert.equal((await ask(`${collection}a.ics`)).headers.get('etag'), `W/${etag}`);
+    proxy.etagForm = 'unquoted';
+    assert.equal((await ask(`${collection}a.ics`)).headers.get('etag'), etag.slice(1, -1));
+  } finally {
+    proxy.etagForm = null;
   }
 });
 
@@ -88,7 +105,7 @@ test('syncCollectionLimit: a sync-collection answer keeps its first N responses 
   }
 });
 
-test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid-sync-token; from no token it is answered', async () => {
+test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid-sync-token (or 409, 500); from no token it is answered', async () => {
   const first = await (await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection('') })).text();
   const token = /<(?:[\w-]+:)?sync-token>([^<]+)</.exec(first)?.[1];
   assert.ok(token, first);
@@ -98,8 +115,13 @@ test('refuseSyncTokens: a sync-collection from a token is refused with 403 valid
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /valid-sync-token/);
     assert.equal((await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection('') })).status, 207);
+    for (const status of [409, 500] as const) {
+      proxy.refuseSyncTokensWith = status;
+      assert.equal((await ask(collection, { method: 'REPORT', headers: { depth: '1', ...XML }, body: syncCollection(token) })).status, status);
+    }
   } finally {
     proxy.refuseSyncTokens = false;
+    proxy.refuseSyncTokensWith = 403;
   }
 });
 

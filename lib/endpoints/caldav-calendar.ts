@@ -17,6 +17,9 @@ export interface CaldavSettings {
 /** Objects per calendar-multiget request. */
 const MULTIGET_CHUNK = 100;
 
+/** Objects no multiget gave that are read one GET each; past this a server is taken as broken, not slow. */
+const MAX_SINGLE_GETS = 20;
+
 const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 
 /** One spelling per href, whatever percent-encoding a server chose. */
@@ -56,14 +59,28 @@ function errorCondition(body: string): string | undefined {
   return /<(?:[\w-]+:)?error\b[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
 }
 
-/** The first status inside a 207 multistatus that is not a success, or null. */
-function multistatusFailure(body: string): { status: number; condition?: string } | null {
-  for (const match of body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)) {
-    const status = Number(match[1]);
-    if (status < 200 || status > 299) return { status, condition: errorCondition(body) };
-  }
-  return null;
+/** What a write's answer says: its status and the precondition named, if any. */
+interface WriteOutcome {
+  status: number;
+  condition?: string;
+  /** The href a DAV:error body names, e.g. the object holding a UID (RFC 4791 5.3.2.1). */
+  conflictHref?: string;
 }
+
+/**
+ * A write's answer. A 207 multistatus (Xandikos answers some writes so) says its outcome inside: the
+ * first status that is not a success, else the first success.
+ */
+async function writeOutcome(response: Response): Promise<WriteOutcome> {
+  const body = await response.text();
+  const facts = { condition: errorCondition(body), conflictHref: /<(?:[\w-]+:)?href>\s*([^<\s]+)\s*</.exec(/<(?:[\w-]+:)?error\b[\s\S]*/.exec(body)?.[0] ?? '')?.[1] };
+  if (response.status !== 207) return response.ok ? { status: response.status } : { status: response.status, ...facts };
+  const inside = [...body.matchAll(/<(?:[\w-]+:)?status>\s*HTTP\/[\d.]+\s+(\d{3})/g)].map((match) => Number(match[1]));
+  const failure = inside.find((status) => status < 200 || status > 299);
+  return failure === undefined ? { status: inside[0] ?? 207 } : { status: failure, ...facts };
+}
+
+const succeeded = (outcome: WriteOutcome) => outcome.status >= 200 && outcome.status <= 299;
 
 export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   readonly identity: string;
@@ -206,39 +223,81 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       .map((r) => ({ href: canonicalPath(r.href!, this.collectionUrl), etag: textOf(r.props?.getetag) ?? null }));
   }
 
+  /**
+   * The objects at `hrefs`, by calendar-multiget. A server may silently answer fewer than it was asked
+   * for (Zoho stops at 1,000): the rest is asked again in chunks no larger than it answered, and what
+   * no multigets give is read by one GET each, at most MAX_SINGLE_GETS of them. Only an object
+   * answered 404 is left out; anything else missing is an error (exit 5): a partial answer is never taken.
+   */
   async fetchObjects(hrefs: string[], fetched?: (done: number) => void): Promise<FetchedObject[]> {
     const objects: FetchedObject[] = [];
-    for (let i = 0; i < hrefs.length; i += MULTIGET_CHUNK) {
-      const chunk = hrefs.slice(i, i + MULTIGET_CHUNK);
-      const responses = await this.report(
-        `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
-          `<d:prop><d:getetag/><c:calendar-data/></d:prop>${chunk.map((href) => `<d:href>${escapeXml(href)}</d:href>`).join('')}</c:calendar-multiget>`,
+    const unanswered: string[] = [];
+    let left = hrefs;
+    let size = MULTIGET_CHUNK;
+    while (left.length > 0) {
+      const chunk = left.slice(0, size);
+      left = left.slice(size);
+      const answer = await this.multiget(chunk);
+      objects.push(...answer.objects);
+      const missing = chunk.filter((href) => !answer.answered.has(href));
+      if (missing.length === chunk.length) unanswered.push(...missing);
+      else if (missing.length > 0) {
+        left = [...left, ...missing];
+        size = chunk.length - missing.length;
+      }
+      fetched?.(hrefs.length - left.length - unanswered.length);
+    }
+    if (unanswered.length > MAX_SINGLE_GETS) {
+      throw new UserError(
+        `the ${this.side} server left ${unanswered.length} of ${hrefs.length} objects out of its calendar-multiget answers, also when asked again (first: ${unanswered[0]}); ` +
+          `more than ${MAX_SINGLE_GETS} to read one by one, and a partial answer is never taken for the calendar`,
+        EXIT.unavailable,
       );
-      this.failed(responses, 'reading objects');
-      const answered = new Set<string>();
-      for (const response of responses) {
-        if (response.href === undefined) continue;
-        const href = canonicalPath(response.href, this.collectionUrl);
-        answered.add(href);
-        const data = textOf(response.props?.calendarData);
-        if (response.status === 404 || data === undefined) continue; // deleted since the listing
-        objects.push({ href, etag: textOf(response.props?.getetag) ?? null, data });
-      }
-      const missing = chunk.filter((href) => !answered.has(href));
-      if (missing.length > 0) {
-        throw new UserError(
-          `the ${this.side} server answered a calendar-multiget for ${chunk.length} objects with ${chunk.length - missing.length} (first missing: ${missing[0]}); the listing is incomplete, so nothing was written`,
-          EXIT.unavailable,
-        );
-      }
-      fetched?.(i + chunk.length);
+    }
+    for (const [index, href] of unanswered.entries()) {
+      const object = await this.getOne(href);
+      if (object) objects.push(object);
+      fetched?.(hrefs.length - unanswered.length + index + 1);
     }
     return objects;
   }
 
+  /** One calendar-multiget: the objects in the answer, and every href it said anything of (404s too). */
+  private async multiget(hrefs: string[]): Promise<{ objects: FetchedObject[]; answered: Set<string> }> {
+    const responses = await this.report(
+      `<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+        `<d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs.map((href) => `<d:href>${escapeXml(href)}</d:href>`).join('')}</c:calendar-multiget>`,
+    );
+    this.failed(responses, 'reading objects');
+    const objects: FetchedObject[] = [];
+    const answered = new Set<string>();
+    for (const response of responses) {
+      if (response.href === undefined) continue;
+      const href = canonicalPath(response.href, this.collectionUrl);
+      answered.add(href);
+      const data = textOf(response.props?.calendarData);
+      if (response.status === 404 || data === undefined) continue; // deleted since the listing
+      objects.push({ href, etag: textOf(response.props?.getetag) ?? null, data });
+    }
+    return { objects, answered };
+  }
+
+  /** An object no multiget gave, by GET: null when it is gone (404). */
+  private async getOne(href: string): Promise<FetchedObject | null> {
+    const response = await this.http.fetch(this.urlOf(href), { method: 'GET' });
+    if (response.status === 404) return null;
+    if (!response.ok) {
+      throw new UserError(
+        `the ${this.side} server left ${href} out of its calendar-multiget answers and answered HTTP ${response.status} to a GET of it; a partial answer is never taken for the calendar`,
+        EXIT.unavailable,
+      );
+    }
+    return { href, etag: strongEtag(response), data: await response.text() };
+  }
+
   /**
    * RFC 6578 sync-collection from `token` ('' for everything). null when the server has no such
-   * report or refuses the token (403, 409, 500, a 507 truncation): the caller then lists all.
+   * report or refuses the token (400, 403, 409, 418, 500, a 507 truncation or limit): the caller then lists all.
    */
   private async syncCollection(token: string): Promise<{ changed: ListedObject[]; removed: string[]; syncToken: string | null } | null> {
     const responses = await this.report(
@@ -314,7 +373,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-None-Match': '*' },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, ics, response);
+    return this.afterWrite(href, ics, response, 'create');
   }
 
   async update(href: string, ics: string, etag: string): Promise<string | null> {
@@ -325,46 +384,51 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
       headers: { 'content-type': ICS_CONTENT_TYPE, 'If-Match': etag },
       fetch: this.http.fetch,
     });
-    return this.afterWrite(href, ics, response);
+    return this.afterWrite(href, ics, response, 'update');
   }
 
   async remove(href: string, etag: string): Promise<void> {
     const response = await deleteObject({ url: this.urlOf(href), etag, headers: { 'If-Match': etag }, fetch: this.http.fetch });
+    const outcome = await writeOutcome(response);
     // A DELETE sent again because the answer to the first was lost finds its object gone: done.
-    if (response.status === 404 && answersARepeat(response)) return;
-    await this.refusal(response);
+    if (outcome.status === 404 && answersARepeat(response)) return;
+    if (!succeeded(outcome)) throw new WriteRefused(describeRefusal(this.side, outcome), outcome.status);
   }
 
-  private async refusal(response: Response): Promise<void> {
-    if (response.status === 207) {
-      const failure = multistatusFailure(await response.text());
-      if (failure) throw new WriteRefused(describeRefusal(this.side, failure.status, failure.condition), failure.status);
-      return;
-    }
-    if (!response.ok) {
-      throw new WriteRefused(describeRefusal(this.side, response.status, errorCondition(await response.text())), response.status);
-    }
-  }
-
-  private async afterWrite(href: string, ics: string, response: Response): Promise<string | null> {
+  private async afterWrite(href: string, ics: string, response: Response, write: 'create' | 'update'): Promise<string | null> {
+    const outcome = await writeOutcome(response);
     // A PUT sent again because the answer to the first was lost meets its own first attempt: 412.
     // If what is stored is what was sent, the write is done; else it is a real conflict.
-    if (response.status === 412 && answersARepeat(response)) {
+    if (outcome.status === 412 && answersARepeat(response)) {
       const stored = await this.http.fetch(this.urlOf(href), { method: 'GET' });
       const data = stored.ok ? await stored.text() : '';
       if (data !== '' && canonicalHash(data) === canonicalHash(ics)) return this.storedEtag(href, stored);
     }
-    await this.refusal(response);
+    if (!succeeded(outcome)) {
+      const collection = canonicalPath('', this.collectionUrl);
+      const heldElsewhere = outcome.conflictHref !== undefined && !canonicalPath(outcome.conflictHref, this.collectionUrl).startsWith(collection);
+      const message = write === 'create' ? describeCreateRefusal(this.side, outcome, ics, heldElsewhere) : describeRefusal(this.side, outcome);
+      throw new WriteRefused(message, outcome.status);
+    }
     return this.storedEtag(href, response);
   }
 
-  /** The ETag of an answer, or when it has no (strong) one the stored one, so the next conditional write has something true to match. */
+  /**
+   * The ETag of an answer, or when it has none, a weak one (W/, which If-Match never matches) or an
+   * unquoted one (not the form listings give), the stored one: the next conditional write needs the true one.
+   */
   private async storedEtag(href: string, response: Response): Promise<string | null> {
-    const etag = response.headers.get('etag');
-    if (etag && !etag.startsWith('W/')) return etag;
+    const etag = strongEtag(response);
+    if (etag) return etag;
     const [stored] = await propfind({ url: this.urlOf(href), props: { 'd:getetag': {} }, depth: '0', fetch: this.http.fetch });
     return textOf(stored?.props?.getetag) ?? null;
   }
+}
+
+/** An answer's ETag when it is strong and quoted, as listings give it; a weak one never matches If-Match. */
+function strongEtag(response: Response): string | null {
+  const etag = response.headers.get('etag');
+  return etag && /^"[^"]*"$/.test(etag) ? etag : null;
 }
 
 /** A 401 or 403 from a login is one line naming the server, the account and the keys to check. */
@@ -383,12 +447,33 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-function describeRefusal(side: string, status: number, condition?: string): string {
+function describeRefusal(side: string, { status, condition, conflictHref }: WriteOutcome): string {
   const detail = condition ? ` (${condition})` : '';
-  if (condition === 'no-uid-conflict') return `the ${side} refused the write: its UID is already used by another object (HTTP ${status}${detail})`;
+  if (condition === 'no-uid-conflict') return `the ${side} refused the write: its UID is already used by ${conflictHref ?? 'another object'} (HTTP ${status}${detail})`;
   if (status === 412) return `the object changed on the ${side} since it was read (HTTP 412${detail}); it is retried next run`;
   if (status === 409) return `the ${side} refused the write as conflicting with what it holds (HTTP 409${detail})`;
   if (status === 403) return `the ${side} does not allow this write (HTTP 403${detail}); check the account's rights on the calendar`;
   if (status === 400 || condition === 'valid-calendar-data') return `the ${side} rejected the object as invalid (HTTP ${status}${detail})`;
   return `the ${side} answered HTTP ${status}${detail}`;
+}
+
+/**
+ * A refused create (If-None-Match: *). no-uid-conflict is about this calendar (RFC 4791 5.3.2.1),
+ * unless it names an object in another; servers that allow a UID once per account (iCloud, Cyrus)
+ * refuse a copy whose UID another calendar holds with unique-scheduling-object-resource, with
+ * no-uid-conflict naming the other object, or with a bare 403 or 412. Derived UIDs never meet one
+ * unless a copy was moved.
+ */
+function describeCreateRefusal(side: string, outcome: WriteOutcome, ics: string, heldElsewhere: boolean): string {
+  const { status, condition, conflictHref } = outcome;
+  const accountWide = condition === 'unique-scheduling-object-resource' || (condition === 'no-uid-conflict' && heldElsewhere);
+  const unexplained = condition === undefined && (status === 403 || status === 412);
+  if (!accountWide && !unexplained) return describeRefusal(side, outcome);
+  const uid = /^UID:(.*)$/m.exec(ics)?.[1]?.trim() ?? '?';
+  const held = accountWide ? `an event with its UID ${uid} already exists${conflictHref ? ` at ${conflictHref}` : ''}` : `an event with its UID ${uid} may exist`;
+  const otherwise = accountWide ? '' : status === 412 ? ', or something was stored at its href meanwhile' : ', or the account may not write to this calendar (check its rights)';
+  return (
+    `the ${side} refused to create the copy (HTTP ${status}${condition ? `, ${condition}` : ''}): ${held} in another calendar of this account ` +
+    `(iCloud and Cyrus allow a UID once per account)${otherwise}; a copy moved to another calendar keeps its UID: delete that event or move it back, then run again`
+  );
 }

@@ -29,8 +29,8 @@ interface Collection {
   changesSince(mark: CollectionMark | null): Promise<CollectionChanges>;
   /**
    * The data of these objects; objects deleted meanwhile are left out. Throws when the server
-   * leaves others out: a partial answer is never taken for the calendar. `fetched` is told how
-   * many of `hrefs` are done, as they come (the progress bar).
+   * still leaves others out after being asked again: a partial answer is never taken for the
+   * calendar. `fetched` is told how many of `hrefs` are done, as they come (the progress bar).
    */
   fetchObjects(hrefs: string[], fetched?: (done: number) => void): Promise<FetchedObject[]>;
 }

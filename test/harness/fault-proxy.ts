@@ -30,7 +30,7 @@ export type Fault =
   | { kind: 'drop-answer' }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'answer'; status: number; headers?: Record<string, string> };
+  | { kind: 'answer'; status: number; headers?: Record<string, string>; body?: string };
 
 /** A fault for the requests of one kind: the first `times` of them from now (every one when absent). */
 export interface FaultRule {
@@ -63,22 +63,30 @@ export interface FaultProxy {
   rules: FaultRule[];
   /** Fails this share (0..1) of the requests no rule took, at random with one of CHAOS_FAULTS, from `seed`; 0 turns it off. */
   chaos(share: number, seed: number): void;
-  /** Object hrefs end in .eml instead of .ics, as Kerio's do (both ways: answers and requests). */
+  /**
+   * Object hrefs end in .eml instead of .ics, as Kerio's do (both ways: answers and requests),
+   * except those a client PUT through the proxy: a PUT creates its object at its own URL (RFC 4918 9.7).
+   */
   emlHrefs: boolean;
   /** No ETag header on any answer (a write answered without one). */
   stripEtags: boolean;
+  /** Every ETag header made weak (W/"...") or unquoted (...), as some servers answer writes. */
+  etagForm: 'weak' | 'unquoted' | null;
   /** A calendar-multiget answer keeps only its first N responses, silently (as Zoho's cap does). */
   multigetLimit: number | null;
   /** A sync-collection answer keeps its first N responses and says 507 for the collection (RFC 6578 truncation). */
   syncCollectionLimit: number | null;
-  /** A sync-collection from any token but the empty one is refused (403 valid-sync-token). */
+  /** A sync-collection from any token but the empty one is refused (403 valid-sync-token, or the status of refuseSyncTokensWith). */
   refuseSyncTokens: boolean;
+  /** The status a refused token gets: 4xx with valid-sync-token (403 as RFC 6578 says, 400 old sabre/dav, 418 Nextcloud, 409 others), 500 as yet others do. */
+  refuseSyncTokensWith: 400 | 403 | 409 | 418 | 500;
   /** PUT and DELETE are answered 207 multistatus, the real status inside (as Xandikos may). */
   writesAs207: boolean;
   close(): Promise<void>;
 }
 
-const HREF_END = (extension: string) => new RegExp(`\\.${extension}(?=</(?:[\\w-]+:)?href>)`, 'g');
+const EML_HREF_END = /\.eml(?=<\/(?:[\w-]+:)?href>)/g;
+const ICS_HREF = /(<(?:[\w-]+:)?href>)([^<]*)\.ics(?=<\/(?:[\w-]+:)?href>)/g;
 const RESPONSE = /<((?:[\w-]+:)?)response\b[\s\S]*?<\/(?:[\w-]+:)?response>/g;
 
 /** The multistatus with only its first `limit` responses, plus `extra` after them. */
@@ -102,6 +110,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const used = new Map<FaultRule, number>();
   /** Faults decided before a request went on, done once its answer is here. */
   const pending = new WeakMap<RelayedRequest, Fault>();
+  /** Paths (the .ics form) of the objects clients PUT through the proxy. */
+  const putHere = new Set<string>();
 
   const pick = (request: RelayedRequest, kind: RequestKind): Fault | null => {
     const rule = proxy.rules.find((r) => r.kind === kind && (r.times === undefined || (used.get(r) ?? 0) < r.times));
@@ -118,19 +128,22 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       const kind = requestKind(request);
       counts[kind] = (counts[kind] ?? 0) + 1;
       if (proxy.emlHrefs) {
+        if (request.method === 'PUT' && /\.ics(?=$|\?)/.test(request.path)) putHere.add(request.path.replace(/\?.*$/, ''));
         request.path = request.path.replace(/\.eml(?=$|\?)/, '.ics');
-        request.body = Buffer.from(request.body.toString('utf8').replace(HREF_END('eml'), '.ics'));
+        request.body = Buffer.from(request.body.toString('utf8').replace(EML_HREF_END, '.ics'));
       }
       const fault = pick(request, kind);
       if (fault) {
         injected.push(`${kind} ${request.path}: ${fault.kind === 'answer' ? fault.status : fault.kind}`);
         if (fault.kind === 'drop-request') return 'drop';
         if (fault.kind === 'hang') return 'hang';
-        if (fault.kind === 'answer') return text(fault.status, fault.headers, `injected ${fault.status}`);
+        if (fault.kind === 'answer') return text(fault.status, fault.headers, fault.body ?? `injected ${fault.status}`);
         pending.set(request, fault);
       }
       if (proxy.refuseSyncTokens && kind === 'REPORT sync-collection' && !/<(?:[\w-]+:)?sync-token>\s*<\/|<(?:[\w-]+:)?sync-token\/>/.test(request.body.toString('utf8'))) {
-        return { status: 403, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>') };
+        const status = proxy.refuseSyncTokensWith;
+        if (status === 500) return text(500, {}, 'Internal Server Error');
+        return { status, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>') };
       }
     },
     async after(request, answer) {
@@ -139,6 +152,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, Math.min(fault.ms, MAX_DELAY_MS)));
       const kind = requestKind(request);
       if (proxy.stripEtags) delete answer.headers.etag;
+      const etag = answer.headers.etag;
+      if (typeof etag === 'string' && proxy.etagForm) answer.headers.etag = proxy.etagForm === 'weak' ? `W/${etag}` : etag.replace(/^"|"$/g, '');
       if (proxy.multigetLimit !== null && kind === 'REPORT calendar-multiget') answer.body = keepResponses(answer.body, proxy.multigetLimit);
       if (proxy.syncCollectionLimit !== null && kind === 'REPORT sync-collection' && answer.status === 207) {
         const collection = request.path.replace(/\?.*$/, '');
@@ -148,7 +163,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         const inner = `<D:multistatus xmlns:D="DAV:"><D:response><D:href>${request.path}</D:href><D:status>HTTP/1.1 ${answer.status} ${answer.status < 300 ? 'OK' : 'Failed'}</D:status></D:response></D:multistatus>`;
         answer = { status: 207, headers: { ...answer.headers, 'content-type': 'application/xml; charset=utf-8' }, body: Buffer.from(inner) };
       }
-      if (proxy.emlHrefs) answer.body = Buffer.from(answer.body.toString('utf8').replace(HREF_END('ics'), '.eml'));
+      if (proxy.emlHrefs) {
+        answer.body = Buffer.from(answer.body.toString('utf8').replace(ICS_HREF, (whole, open: string, path: string) => (putHere.has(`${path}.ics`) ? whole : `${open}${path}.eml`)));
+      }
       return answer;
     },
   });
@@ -168,9 +185,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     },
     emlHrefs: false,
     stripEtags: false,
+    etagForm: null,
     multigetLimit: null,
     syncCollectionLimit: null,
     refuseSyncTokens: false,
+    refuseSyncTokensWith: 403,
     writesAs207: false,
     close: relay.close,
   };

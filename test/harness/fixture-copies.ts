@@ -5,6 +5,8 @@
 
 export const HOLIDAY_COPY = 'holiday@test | Company holiday | 20261015 | 20261017';
 
+export const NY_CALL_COPY = 'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]';
+
 export const STANDUP_COPIES = [
   'standup@test 20261005T073000Z | Stand-up | 20261005T093000[Europe/Berlin] | 20261005T094500[Europe/Berlin]',
   'standup@test 20261007T073000Z | Stand-up | 20261007T093000[Europe/Berlin] | 20261007T094500[Europe/Berlin]',
@@ -24,7 +26,7 @@ export const FOREIGN_OBJECT = "foreign:foreign@test | Someone else's event | 202
  */
 export const FIRST_SYNC_COPIES = [
   HOLIDAY_COPY,
-  'ny-call@test | NY call | 20261020T090000[America/New_York] | 20261020T100000[America/New_York]',
+  NY_CALL_COPY,
   'review@test 20261027T160000Z | Daily review | 20261027T160000Z | DURATION PT1H',
   'review@test 20261028T160000Z | Daily review | 20261028T160000Z | DURATION PT1H',
   'review@test 20261030T160000Z | Daily review | 20261030T160000Z | DURATION PT1H',
