@@ -143,16 +143,13 @@ export async function startServer(kind: ServerKind, preload: Preload[] = [], pas
   const isRunning = () => child.exitCode === null && child.signalCode === null && !spawnError;
 
   async function request(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
-    const send = () => fetch(url, { method, body, headers: { Authorization: auth, ...headers }, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    try {
-      return await send();
-    } catch (error) {
-      // A kept-alive connection the server closed as idle (Radicale after 30 s; a loaded machine
-      // may wait that long between two harness requests) fails before the request reaches it: once more.
-      const code = ((error as Error).cause as { code?: string } | undefined)?.code;
-      if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
-      return send();
-    }
+    return fetch(url, {
+      method,
+      body,
+      headers: { Authorization: auth, ...headers },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   }
 
   async function fail(message: string): Promise<never> {
