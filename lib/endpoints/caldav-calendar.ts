@@ -378,6 +378,14 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
   }
 }
 
+/** A 401 or 403 from a login is one line naming the server, the account and the keys to check. */
+function refuseLogin(response: DAVResponse | undefined, side: string, url: string, username: string): void {
+  if (response?.status === 401 || response?.status === 403) {
+    const key = side.toUpperCase();
+    throw new UserError(`the ${side} server ${new URL(url).origin} refused the login of user "${username}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`, EXIT.auth);
+  }
+}
+
 /** An answer that is not a success ends the run: a refused login (code 4), anything else (code 5). */
 function answerCheck(settings: CaldavSettings): (response: DAVResponse | undefined, url: string) => DAVResponse {
   const { side } = settings;
@@ -388,14 +396,6 @@ function answerCheck(settings: CaldavSettings): (response: DAVResponse | undefin
     }
     return response;
   };
-}
-
-/** A 401 or 403 from a login is one line naming the server, the account and the keys to check. */
-function refuseLogin(response: DAVResponse | undefined, side: string, url: string, username: string): void {
-  if (response?.status === 401 || response?.status === 403) {
-    const key = side.toUpperCase();
-    throw new UserError(`the ${side} server ${new URL(url).origin} refused the login of user "${username}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`, EXIT.auth);
-  }
 }
 
 function escapeXml(text: string): string {
