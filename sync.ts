@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { explainEvent, explanationText } from './commands/explain-event.ts';
+import { initConfig } from './commands/init-config.ts';
+import { listCalendars } from './commands/list-calendars.ts';
 import { openExistingState } from './commands/open-state.ts';
 import { pruneAudit } from './commands/prune-audit.ts';
 import { auditRows, logJsonLines, logText } from './commands/show-log.ts';
@@ -574,6 +576,30 @@ await yargs(hideBin(process.argv))
       const { removed, before } = pruneAudit(db, argv.olderThan);
       runLog.info('prune', `removed ${removed} audit rows from before ${before}`, { removed, before });
     }),
+  )
+  .command(
+    'calendars',
+    'list the calendars of both accounts: name, URL, what each holds, and the one the settings select (*)',
+    (y) =>
+      calendarOptions(y)
+        .example('$0 calendars --config config.env', 'which calendars the two logins see, the configured ones marked')
+        .example('$0 calendars --source https://cloud.example.org/remote.php/dav/ --source-username ana --target ./mirror', 'the calendars of one account (SOURCE_PASSWORD from the environment)'),
+    async (argv) => {
+      console.log(await listCalendars(argv as SyncFlags, warn));
+    },
+  )
+  .command(
+    'init',
+    'write config.env by asking for the two calendars: lists the calendars on each server to pick from, tests the logins',
+    (y) =>
+      y
+        .option('config', { type: 'string', describe: 'the file to write (config.env)' })
+        .option('force', { type: 'boolean', describe: 'replace the file if it exists' })
+        .example('$0 init', 'asks, then writes ./config.env (mode 0600)')
+        .example('$0 init --config work.env --force', 'writes work.env, replacing it'),
+    async (argv) => {
+      process.exitCode = await initConfig(argv);
+    },
   )
   .strict()
   .fail((message, error) => {

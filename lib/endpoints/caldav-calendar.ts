@@ -6,6 +6,13 @@ import { canonicalHash } from '../render-copy.ts';
 import { DiscoveryCache } from '../../db/discovery-cache.ts';
 import type { CollectionChanges, CollectionMark, FetchedObject, ListedObject, SourceEndpoint, TargetEndpoint } from './endpoint.ts';
 
+export interface DiscoveredCalendar {
+  url: string;
+  displayName: string;
+  /** VEVENT, VTODO, ...: what it may hold; empty when the server does not say (any). */
+  components: string[];
+}
+
 export interface CaldavSettings {
   /** 'source' or 'target': names the side and its config keys in messages. */
   side: string;
@@ -52,6 +59,12 @@ function hrefOf(value: unknown): string | undefined {
 
 function isCalendar(response: DAVResponse): boolean {
   return Object.keys(response.props?.resourcetype ?? {}).includes('calendar');
+}
+
+/** The components a calendar takes (supported-calendar-component-set, RFC 4791 5.2.3); [] when it does not say, which means any. */
+function componentsOf(response: DAVResponse): string[] {
+  const comps = response.props?.supportedCalendarComponentSet?.comp;
+  return (Array.isArray(comps) ? comps : comps ? [comps] : []).map((c: { _attributes?: { name?: string } }) => c._attributes?.name ?? '').filter(Boolean).sort();
 }
 
 /** The precondition a server names in a DAV:error body (RFC 4918 16), e.g. no-uid-conflict. */
@@ -112,17 +125,16 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     return calendar;
   }
 
+  /** Every calendar collection of the account, found as a sync finds the configured one. */
+  static calendarsOf(settings: CaldavSettings, http: Http): Promise<DiscoveredCalendar[]> {
+    return CaldavCalendar.discover(settings.url, http, answerCheck(settings));
+  }
+
   private static async find(settings: CaldavSettings, http: Http): Promise<CaldavCalendar> {
     const { side } = settings;
     const key = side.toUpperCase();
     const fetch = http.fetch;
-    const check = (response: DAVResponse | undefined, url: string): DAVResponse => {
-      refuseLogin(response, side, url, settings.username ?? '');
-      if (!response?.ok) {
-        throw new UserError(`the ${side} server answered HTTP ${response?.status ?? '?'} for ${url}; check ${key}_URL`, EXIT.unavailable);
-      }
-      return response;
-    };
+    const check = answerCheck(settings);
     const props = { 'd:resourcetype': {}, 'd:displayname': {} };
     const describe = (url: string) => propfind({ url, props, depth: '0', fetch }).then(([r]) => check(r, url));
 
@@ -159,7 +171,7 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     serverUrl: string,
     http: Http,
     check: (response: DAVResponse | undefined, url: string) => DAVResponse,
-  ): Promise<Array<{ url: string; displayName: string }>> {
+  ): Promise<DiscoveredCalendar[]> {
     const fetch = http.fetch;
     const account = { serverUrl, accountType: 'caldav' as const, credentials: {} };
     const findHref = async (url: string, prop: string, name: string) => {
@@ -176,11 +188,11 @@ export class CaldavCalendar implements SourceEndpoint, TargetEndpoint {
     const homeHref = await findHref(principalUrl, 'c:calendar-home-set', 'calendarHomeSet');
     if (!homeHref) throw new UserError(`the server ${serverUrl} has no calendar-home-set for this login; give the calendar's URL instead`, EXIT.config);
     const homeUrl = new URL(homeHref, principalUrl).href;
-    const listing = await propfind({ url: homeUrl, props: { 'd:resourcetype': {}, 'd:displayname': {} }, depth: '1', fetch });
+    const listing = await propfind({ url: homeUrl, props: { 'd:resourcetype': {}, 'd:displayname': {}, 'c:supported-calendar-component-set': {} }, depth: '1', fetch });
     if (listing.length === 1 && !listing[0].ok) check(listing[0], homeUrl);
     return listing
       .filter(isCalendar)
-      .map((r) => ({ url: withSlash(new URL(r.href ?? '', homeUrl).href), displayName: textOf(r.props?.displayname) ?? '' }));
+      .map((r) => ({ url: withSlash(new URL(r.href ?? '', homeUrl).href), displayName: textOf(r.props?.displayname) ?? '', components: componentsOf(r) }));
   }
 
   hrefFor(fileName: string): string {
@@ -437,6 +449,18 @@ function refuseLogin(response: DAVResponse | undefined, side: string, url: strin
     const key = side.toUpperCase();
     throw new UserError(`the ${side} server ${new URL(url).origin} refused the login of user "${username}" (HTTP ${response.status}); check ${key}_USERNAME and ${key}_PASSWORD`, EXIT.auth);
   }
+}
+
+/** An answer that is not a success ends the run: a refused login (code 4), anything else (code 5). */
+function answerCheck(settings: CaldavSettings): (response: DAVResponse | undefined, url: string) => DAVResponse {
+  const { side } = settings;
+  return (response, url) => {
+    refuseLogin(response, side, url, settings.username ?? '');
+    if (!response?.ok) {
+      throw new UserError(`the ${side} server answered HTTP ${response?.status ?? '?'} for ${url}; check ${side.toUpperCase()}_URL`, EXIT.unavailable);
+    }
+    return response;
+  };
 }
 
 function escapeXml(text: string): string {

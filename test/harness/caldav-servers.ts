@@ -18,7 +18,8 @@ export interface CaldavServer {
   username: string;
   password: string;
   homeUrl: string;
-  createCalendar(slug: string, displayName: string): Promise<string>;
+  /** `components` (VEVENT, VTODO, ...) becomes its supported-calendar-component-set; the server's default without. */
+  createCalendar(slug: string, displayName: string, components?: string[]): Promise<string>;
   putObject(collectionUrl: string, name: string, ics: string): Promise<string | null>;
   deleteObject(collectionUrl: string, name: string): Promise<void>;
   listObjects(collectionUrl: string): Promise<Array<{ href: string; etag: string | null; data: string }>>;
@@ -220,11 +221,14 @@ export async function startServer(kind: ServerKind, preload: Preload[] = [], pas
     password,
     homeUrl,
 
-    async createCalendar(slug, displayName) {
+    async createCalendar(slug, displayName, components) {
       const url = new URL(`${encodeURIComponent(slug)}/`, homeUrl).href;
+      const componentSet = components
+        ? `<C:supported-calendar-component-set>${components.map((name) => `<C:comp name="${xmlEscape(name)}"/>`).join('')}</C:supported-calendar-component-set>`
+        : '';
       const body = '<?xml version="1.0" encoding="utf-8"?>'
         + '<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
-        + `<D:displayname>${xmlEscape(displayName)}</D:displayname>`
+        + `<D:displayname>${xmlEscape(displayName)}</D:displayname>${componentSet}`
         + '</D:prop></D:set></C:mkcalendar>';
       const res = await request('MKCALENDAR', url, body, { 'Content-Type': XML });
       const text = await res.text();

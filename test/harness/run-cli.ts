@@ -77,6 +77,13 @@ export function startCli(args: string[], options: CliOptions = {}): StartedCli {
   return { child, done };
 }
 
+/** sync.ts reading `answers` as its whole input, then its end (for init, which reads answers line by line). */
+export function runCliAnswering(args: string[], answers: string[], options?: Parameters<typeof startCli>[1]): Promise<CliResult> {
+  const { child, done } = startCli(args, options);
+  child.stdin!.end(answers.map((answer) => `${answer}\n`).join(''));
+  return done;
+}
+
 /** Labels of the summary line that are not the counter's own name. */
 const RENAMED: Record<string, string> = { 'deleted in the source': 'propagated', 'kept deleted': 'keptDeleted' };
 const COUNTERS = new Set(['created', 'updated', 'deleted', 'unchanged', 'retired', 'skipped', 'failed', 'conflicts', 'propagated', 'keptDeleted']);
