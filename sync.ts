@@ -34,7 +34,7 @@ import { describeUndoStep, planUndo } from './lib/plan-undo.ts';
 import { propagateDeletions } from './lib/propagate-deletions.ts';
 import { refreshSource, refreshTarget, type FetchProgress } from './lib/refresh-collection.ts';
 import { renderCopy } from './lib/render-copy.ts';
-import { actionRecord, countOf, describeAction, emptyCounts, summaryLine, trafficRecord, wroteAnything } from './lib/run-report.ts';
+import { actionRecord, countOf, describeAction, emptyCounts, requestTotal, summaryLine, trafficRecord, wroteAnything } from './lib/run-report.ts';
 import { RunLog, type LogSettings } from './lib/run-log.ts';
 import { verificationFindings } from './lib/verify-findings.ts';
 
@@ -107,7 +107,13 @@ async function openSyncedPair(config: SyncConfig, db: StateDatabase, stats: Requ
   return { source, target, pairKey, state: SyncState.forPair(db, pairKey, source.identity, target.identity, config.pairName) };
 }
 
-const requestCount = (stats: RequestStats) => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
+/** What a run cost, as its runs row keeps it. */
+const runTraffic = (stats: RequestStats, began: number) => ({
+  requests: requestTotal(stats),
+  requestsByMethod: JSON.stringify(stats.byMethod),
+  bytesReceived: stats.bytesReceived,
+  durationMs: Date.now() - began,
+});
 
 /** `verify`: what a sync would change, read as differences between the state and the servers; nothing is written. */
 async function verify(flags: SyncFlags): Promise<number> {
@@ -122,7 +128,7 @@ async function verify(flags: SyncFlags): Promise<number> {
     const findings = verificationFindings(actions, mappings, targetObjects);
     for (const finding of findings) runLog.info('finding', `${finding.kind}: ${finding.detail}`, { ...finding });
     const copies = actions.filter((a) => a.kind === 'unchanged').length;
-    runLog.summary(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${requestCount(stats)} requests, nothing written`, {
+    runLog.summary(`${findings.length === 0 ? 'consistent' : `${findings.length} differences`}: ${copies} copies as the state says; ${requestTotal(stats)} requests, nothing written`, {
       differences: findings.length,
       copies,
       ...trafficRecord(stats, Date.now() - began),
@@ -190,12 +196,7 @@ async function undo(flags: SyncFlags & { run: number }): Promise<number> {
       // The next sync lists both sides in full rather than trust a delta across the undo.
       state.forgetCollectionMark('target');
       if (needsSource) state.forgetCollectionMark('source');
-      state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts, {
-        requests: requestCount(stats),
-        requestsByMethod: JSON.stringify(stats.byMethod),
-        bytesReceived: stats.bytesReceived,
-        durationMs: Date.now() - began,
-      });
+      state.finishRun(runId, problems === 0 ? 'success' : 'partial', counts, runTraffic(stats, began));
     }
     runLog.summary(`${config.dryRun ? 'dry run, nothing written: ' : ''}undo of run ${flags.run}: ${summaryLine(counts, stats, Date.now() - began)}`, {
       undoneRun: flags.run,
@@ -273,12 +274,7 @@ async function sync(flags: SyncFlags, repair = false): Promise<number> {
       : { ...config.policy, adoptForeign: !state.hasFinishedRun(), deleteOrphans: false };
     const runId = config.dryRun ? 0 : state.startRun(window, repair ? 'repair' : 'sync');
     lock?.attachRun(runId);
-    const traffic = () => ({
-      requests: requestCount(stats),
-      requestsByMethod: JSON.stringify(stats.byMethod),
-      bytesReceived: stats.bytesReceived,
-      durationMs: Date.now() - began,
-    });
+    const traffic = () => runTraffic(stats, began);
     try {
       const { sourceObjects, targetObjects, actions } = await readAndPlan({ source, target, state, pairKey, window: config.window, policy, persist: !config.dryRun, relist: repair });
 

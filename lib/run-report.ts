@@ -97,7 +97,8 @@ export function countsText(counts: Required<RunCounts>): string {
     .join(', ');
 }
 
-const requestTotal = (stats: RequestStats) => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
+/** Requests made so far, all methods. */
+export const requestTotal = (stats: RequestStats): number => Object.values(stats.byMethod).reduce((a, b) => a + b, 0);
 
 export function summaryLine(counts: Required<RunCounts>, stats: RequestStats, elapsedMs: number): string {
   const total = requestTotal(stats);
