@@ -178,3 +178,18 @@ export const discoveredCalendars = sqliteTable('discovered_calendars', {
   displayName: text('display_name').notNull(),
   discoveredAt: text('discovered_at').notNull(),
 });
+
+/**
+ * Servers found to want Digest: the next run sends no Basic before the challenge, so a Digest server
+ * behind plain http sees the password in Basic form at most once, on the first run.
+ */
+export const digestLogins = sqliteTable(
+  'digest_logins',
+  {
+    /** The server's origin (scheme, host, port) and the account. */
+    origin: text('origin').notNull(),
+    username: text('username').notNull(),
+    learnedAt: text('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.origin, t.username] })],
+);

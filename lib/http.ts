@@ -44,6 +44,12 @@ export interface Http {
   stats: RequestStats;
 }
 
+/** What the state remembers of servers that want Digest (the discovery cache). */
+export interface LoginMemory {
+  wantsDigest(origin: string, username: string): boolean;
+  rememberLogin(origin: string, username: string, digest: boolean): void;
+}
+
 /** Answers to a request an earlier attempt of which the server may have done, its answer lost. */
 const repeats = new WeakSet<Response>();
 
@@ -61,10 +67,13 @@ export function newRequestStats(onRequest?: (request: RequestRecord) => void): R
 }
 
 /** `label` names the side in messages (source or target); it never includes credentials. */
-export function createHttp(origin: string, settings: HttpSettings, stats: RequestStats, label: string): Http {
+export function createHttp(origin: string, settings: HttpSettings, stats: RequestStats, label: string, memory?: LoginMemory): Http {
   const { network } = settings;
-  const login = settings.username !== undefined && settings.username !== '' ? new LoginCredentials(settings.username, settings.password ?? '') : null;
   const allowedOrigin = new URL(origin).origin;
+  const username = settings.username ?? '';
+  const knownDigest = username !== '' && (memory?.wantsDigest(allowedOrigin, username) ?? false);
+  const login = username !== '' ? new LoginCredentials(username, settings.password ?? '', knownDigest) : null;
+  let learned = false;
   // Once the run's retries are spent, a server that stopped answering is not waited for again per
   // object: the rest of the run's requests to it fail at once, and the next run picks them up.
   let gone: string | null = null;
@@ -132,6 +141,11 @@ export function createHttp(origin: string, settings: HttpSettings, stats: Reques
       // A Digest challenge is answered, and a stale nonce renewed; twice is all a sound server needs.
       for (let challenges = 0; challenges < 2 && answer.status === 401 && credentials?.challenged(answer.headers.get('www-authenticate'), answer.sent); challenges++) {
         answer = await attempt(url, method, init, body, credentials);
+      }
+      // Remembered once the server took the login, so a wrong password teaches nothing.
+      if (credentials && answer.status !== 401 && credentials.usesDigest !== knownDigest && !learned) {
+        learned = true;
+        memory?.rememberLogin(allowedOrigin, username, credentials.usesDigest);
       }
       const unanswerable = answer.status === 401 && credentials !== null ? unanswerableSchemes(answer.headers.get('www-authenticate')) : null;
       if (unanswerable !== null) {

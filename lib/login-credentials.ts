@@ -1,21 +1,28 @@
 // The Authorization a request to the configured server carries: Basic from the first request (a
 // server that takes it costs no round trip more), Digest from the server's first Digest challenge on,
-// for the rest of the run.
+// for the rest of the run. A server known to want Digest gets nothing before its challenge.
 import { chooseDigest, DigestSession, parseChallenges } from './digest-auth.ts';
 
 export class LoginCredentials {
   private digest: DigestSession | null = null;
   private readonly basic: string;
 
+  /** `withholdBasic`: the server wanted Digest before; Basic is sent only if it now asks for it. */
   constructor(
     private readonly username: string,
     private readonly password: string,
+    private withholdBasic = false,
   ) {
     this.basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
+  /** Whether the server has asked for Digest in this run. */
+  get usesDigest(): boolean {
+    return this.digest !== null;
+  }
+
   authorization(method: string, url: URL): string {
-    return this.digest?.authorization(method, url.pathname + url.search) ?? this.basic;
+    return this.digest?.authorization(method, url.pathname + url.search) ?? (this.withholdBasic ? '' : this.basic);
   }
 
   /**
@@ -24,7 +31,12 @@ export class LoginCredentials {
    * stale=true): then the password is wrong, and the 401 stands.
    */
   challenged(wwwAuthenticate: string | null, sent: string): boolean {
-    const challenge = chooseDigest(parseChallenges(wwwAuthenticate ?? ''));
+    const challenges = parseChallenges(wwwAuthenticate ?? '');
+    const challenge = chooseDigest(challenges);
+    if (challenge === null && sent === '' && challenges.some((c) => c.scheme === 'basic')) {
+      this.withholdBasic = false;
+      return true;
+    }
     if (challenge === null || (sent.startsWith('Digest ') && !challenge.stale)) return false;
     this.digest = new DigestSession(challenge, this.username, this.password);
     return true;

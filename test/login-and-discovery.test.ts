@@ -60,7 +60,7 @@ describe('logins and discovery on radicale', () => {
     startDigestProxy(server.baseUrl, server, { username: server.username, password: server.password, algorithms: ['MD5'], ...options });
   const through = (proxyUrl: string, url: string) => new URL(new URL(url).pathname, proxyUrl).href;
 
-  test('Digest (MD5, qop=auth) on both sides: each side\'s first request, Basic, is challenged, every other one answers the challenge, and the copies are exact', async () => {
+  test('Digest (MD5, qop=auth) on both sides: the first request, Basic, is challenged, every other one answers the challenge, the copies are exact; from then on no Basic is sent at all', async () => {
     const proxy = await digestProxy({});
     try {
       const pair = await newPair();
@@ -68,8 +68,14 @@ describe('logins and discovery on radicale', () => {
       assert.equal(code, 0, stdout + stderr);
       assert.deepEqual(summaryCounts(stdout), FIRST_RUN, stdout);
       const requests = total(summaryRequests(stdout));
-      assert.deepEqual(tally(proxy.seen()), { basic: 2, 'MD5 ok': requests - 2 });
+      // Both sides are one server and one account: once the source has met the challenge, the target sends no Basic.
+      assert.deepEqual(tally(proxy.seen()), { basic: 1, none: 1, 'MD5 ok': requests - 2 });
       assert.deepEqual(await pair.copies(), COPIES);
+      // The state remembers that the server wants Digest: the next run sends no Basic before the challenge.
+      const firstRun = proxy.seen().length;
+      const next = await pair.run(['--source', through(proxy.url, sourceUrl), '--target', through(proxy.url, pair.targetUrl)]);
+      assert.equal(next.code, 0, next.stdout + next.stderr);
+      assert.deepEqual(tally(proxy.seen().slice(firstRun)), { none: 2, 'MD5 ok': total(summaryRequests(next.stdout)) - 2 });
     } finally {
       await proxy.close();
     }

@@ -40,12 +40,12 @@ export async function openSource(settings: EndpointSettings, stats: RequestStats
   const kind = endpointKind('source', settings.url);
   if (kind === 'file') return new IcsFile(settings.url);
   const url = feedUrl(settings.url);
-  const http = createHttp(url, settings, stats, 'source');
+  const http = createHttp(url, settings, stats, 'source', cache);
   if (kind === 'feed') return new IcsFeed(url, http);
   return CaldavCalendar.connect({ side: 'source', ...settings }, http, cache);
 }
 
 export async function openTarget(settings: EndpointSettings, stats: RequestStats, cache?: DiscoveryCache): Promise<TargetEndpoint> {
   if (endpointKind('target', settings.url) === 'folder') return new FolderTarget(settings.url);
-  return CaldavCalendar.connect({ side: 'target', ...settings }, createHttp(settings.url, settings, stats, 'target'), cache);
+  return CaldavCalendar.connect({ side: 'target', ...settings }, createHttp(settings.url, settings, stats, 'target', cache), cache);
 }
