@@ -185,10 +185,13 @@ async function undo(flags: SyncFlags & { run: number }): Promise<number> {
       } else if (config.dryRun) runLog.info('undo', `would ${line}`, { ...fields, dryRun: true });
       else {
         const outcome = await applyUndoStep(step, target, writable, state, runId, line);
-        if (outcome !== 'ok') counts.failed++;
-        else counts[step.kind === 'remove' ? 'deleted' : step.kind === 'recreate' ? 'created' : 'updated']++;
-        if (outcome === 'ok') runLog.info('undo', line, fields);
-        else runLog.failure('undo', `FAILED ${line}: ${outcome.failed}`, { ...fields, outcome: 'failed', error: outcome.failed });
+        if (outcome === 'ok') {
+          counts[step.kind === 'remove' ? 'deleted' : step.kind === 'recreate' ? 'created' : 'updated']++;
+          runLog.info('undo', line, fields);
+        } else {
+          counts.failed++;
+          runLog.failure('undo', `FAILED ${line}: ${outcome.failed}`, { ...fields, outcome: 'failed', error: outcome.failed });
+        }
       }
     }
     const problems = counts.failed + counts.skipped;

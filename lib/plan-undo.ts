@@ -51,16 +51,15 @@ function changedSince(now: Map<string, string | null>, href: string, etagAfter: 
 
 function planTargetWrite(row: WriteRecord, target: Map<string, string | null>): UndoStep {
   const href = row.targetHref ?? '';
-  const changed = changedSince(target, href, row.action === 'create' || row.action === 'update' || row.action === 'adopt' ? row.etagAfter : null);
-  if (changed) return { kind: 'cannot', row, reason: `${changed}; left as it is` };
-  if (row.action === 'create') {
-    if (row.etagAfter === null) return { kind: 'cannot', row, reason: 'the server gave no ETag for the copy, so it cannot be deleted safely; left as it is' };
-    return { kind: 'remove', row, href, etag: row.etagAfter };
-  }
-  if (row.contentBefore === null) return { kind: 'cannot', row, reason: 'its earlier text was not recorded (the run is older than undo); left as it is' };
-  if (row.action === 'delete' || row.action === 'discard') return { kind: 'recreate', row, href, content: row.contentBefore };
-  if (row.etagAfter === null) return { kind: 'cannot', row, reason: 'the server gave no ETag for the copy, so it cannot be written safely; left as it is' };
-  return { kind: 'restore', row, href, etag: row.etagAfter, content: row.contentBefore };
+  const cannot = (reason: string): UndoStep => ({ kind: 'cannot', row, reason: `${reason}; left as it is` });
+  const deleted = row.action === 'delete' || row.action === 'discard';
+  if (!deleted && row.etagAfter === null) return cannot(`the server gave no ETag for the copy, so it cannot be ${row.action === 'create' ? 'deleted' : 'written'} safely`);
+  if (row.action !== 'create' && row.contentBefore === null) return cannot('its earlier text was not recorded (the run is older than undo)');
+  const changed = changedSince(target, href, deleted ? null : row.etagAfter);
+  if (changed) return cannot(changed);
+  if (row.action === 'create') return { kind: 'remove', row, href, etag: row.etagAfter! };
+  if (deleted) return { kind: 'recreate', row, href, content: row.contentBefore! };
+  return { kind: 'restore', row, href, etag: row.etagAfter!, content: row.contentBefore! };
 }
 
 /** One source write served every occurrence deleted from one object: it is undone once, for all of them. */

@@ -41,6 +41,15 @@ describe('planUndo', () => {
     ]);
   });
 
+  test('a write the server gave no ETag for is left alone for that reason, whatever stands at its href now', () => {
+    const created = row('create', { etagAfter: null });
+    const updated = row('update', { targetHref: '/cal/target/other.ics', etagBefore: '"o0"', etagAfter: null, contentBefore: 'BEGIN:VCALENDAR earlier' });
+    assert.deepEqual(planUndo({ rows: [created, updated], target: target({ '/cal/target/copy.ics': '"e1"', '/cal/target/other.ics': '"o1"' }), source: null, undone: none }), [
+      { kind: 'cannot', row: updated, reason: 'the server gave no ETag for the copy, so it cannot be written safely; left as it is' },
+      { kind: 'cannot', row: created, reason: 'the server gave no ETag for the copy, so it cannot be deleted safely; left as it is' },
+    ]);
+  });
+
   test('an updated or adopted copy gets its earlier text back, If-Match', () => {
     const updated = row('update', { etagBefore: '"e0"', etagAfter: '"e1"', contentBefore: 'BEGIN:VCALENDAR earlier' });
     const adopted = row('adopt', { targetHref: '/cal/target/old.ics', etagBefore: '"o0"', etagAfter: '"o1"', contentBefore: 'BEGIN:VCALENDAR python' });
